@@ -1,0 +1,3 @@
+from vending.main import main
+
+raise SystemExit(main())

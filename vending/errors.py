@@ -1,0 +1,74 @@
+"""The one error hierarchy: every user-facing failure, with its exit code.
+
+The CLI catches `VendingError` once, prints its sentence and exits with its
+code; anything else reaching the top is a bug and is reported as one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Exit codes, documented in the README.
+EXIT_OK = 0
+EXIT_INVALID = 1  # invalid input, failed check, conflict with trunk
+EXIT_USAGE = 2  # bad arguments or configuration
+EXIT_GIT = 3  # git failed, or the push could not land within the retry budget
+EXIT_REMOTE = 4  # a remote service (Azure DevOps) refused or failed
+EXIT_BUG = 70  # an internal error: a traceback was logged
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as we can."""
+
+    message: str
+    pointer: str = ""
+    line: int | None = None
+    column: int | None = None
+    kind: str = ""
+    """What sort of problem (a schema keyword such as `additionalProperties`); not printed."""
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "message": self.message,
+        }
+
+
+class VendingError(Exception):
+    """A failure the user can act on; `str()` is the sentence to print."""
+
+    exit_code = EXIT_INVALID
+
+
+class InvalidInput(VendingError):
+    """An input file is invalid; carries every problem found in it."""
+
+    def __init__(self, path: str, problems: Sequence[Problem]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        first = self.problems[0].message if self.problems else "invalid"
+        super().__init__(f"{path}: {first}")
+
+
+class UsageError(VendingError):
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(VendingError):
+    exit_code = EXIT_USAGE
+
+
+class GitError(VendingError):
+    exit_code = EXIT_GIT
+
+
+class RemoteError(VendingError):
+    exit_code = EXIT_REMOTE
+
+
+class Bug(Exception):
+    """An invariant of our own was broken: never the user's fault."""
