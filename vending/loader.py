@@ -1,0 +1,342 @@
+"""Load a request file safely into plain JSON data, remembering where each value was.
+
+Requests come from people and pipelines, so the loader is strict: UTF-8 only,
+a size limit, exactly one document with a mapping at its root, no YAML tags,
+anchors or aliases (no "billion laughs"), no duplicate keys, and YAML 1.2 core
+scalars (`yes`, `no`, `on` and dates stay strings). Every problem carries the
+line, column and JSON pointer it was found at, and all of a file's problems are
+reported together.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent, CollectionStartEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from vending.errors import InvalidInput, Problem
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+
+Json = Any  # a value made of dict, list, str, int, float, bool and None only
+
+
+def escape_pointer_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(parent: str, token: str | int) -> str:
+    return f"{parent}/{escape_pointer_token(token)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """1-based (line, column) of values, and of mapping keys, by JSON pointer."""
+
+    values: dict[str, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, pointer: str, *, key: bool = False) -> tuple[int | None, int | None]:
+        """The position of `pointer`, or of its nearest ancestor that has one."""
+        if key and pointer in self.keys:
+            return self.keys[pointer]
+        probe = pointer
+        while True:
+            if probe in self.values:
+                return self.values[probe]
+            if not probe:
+                return (None, None)
+            probe = probe.rsplit("/", 1)[0]
+
+    def problem(self, message: str, pointer: str, *, key: bool = False, kind: str = "") -> Problem:
+        line, column = self.locate(pointer, key=key)
+        return Problem(message=message, pointer=pointer, line=line, column=column, kind=kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    path: str
+    data: dict[str, Json]
+    marks: Marks
+
+
+class _CoreResolver(BaseResolver):
+    """YAML 1.2 core schema: only true/false are booleans, and there are no timestamps."""
+
+
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"),
+)
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+
+
+class _StrictLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
+    """Composes nodes only (never constructs objects) and notes forbidden features."""
+
+    def __init__(self, text: str) -> None:
+        Reader.__init__(self, text)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _CoreResolver.__init__(self)
+        self.forbidden: list[tuple[str, yaml.Mark]] = []
+        self.depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(AliasEvent):
+            event: Any = self.get_event()  # type: ignore[no-untyped-call]
+            self.forbidden.append(
+                (f"YAML aliases (*{event.anchor}) are not allowed in a request; write the value out",
+                 event.start_mark)
+            )
+            return ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if getattr(event, "anchor", None) is not None:
+            self.forbidden.append(
+                (f"YAML anchors (&{event.anchor}) are not allowed in a request; write the value out",
+                 event.start_mark)
+            )
+        tag = getattr(event, "tag", None)
+        # Plain and quoted scalars carry no tag; any other was written by the author.
+        if tag is not None and tag != "!":
+            self.forbidden.append(
+                (f"YAML tags ({tag}) are not allowed in a request; use plain values", event.start_mark)
+            )
+        if isinstance(event, CollectionStartEvent):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep(event.start_mark)
+        node = super().compose_node(parent, index)
+        if isinstance(event, CollectionStartEvent):
+            self.depth -= 1
+        return node
+
+
+def _position(mark: yaml.Mark) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1)
+
+
+def load_bytes(raw: bytes, path: str, *, max_bytes: int = MAX_BYTES, syntax: str = "auto") -> Document:
+    """Load one request from `raw` bytes; raise `InvalidInput` with every problem found.
+
+    `syntax` is "yaml", "json" or "auto" (JSON if it parses as JSON, else YAML).
+    """
+    if len(raw) > max_bytes:
+        raise InvalidInput(path, [Problem(
+            f"the file is {len(raw):,} bytes; a request may be at most {max_bytes:,} bytes")])
+    text = _decode_utf8(raw, path)
+    if syntax == "auto":
+        syntax = "json" if text.lstrip().startswith(("{", "[")) and _is_json(text) else "yaml"
+    if syntax == "json":
+        return _load_json(text, path)
+    return _load_yaml(text, path)
+
+
+def _decode_utf8(raw: bytes, path: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidInput(path, [Problem("the file is UTF-16 encoded; save it as UTF-8", line=1, column=1)])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+        raise InvalidInput(path, [Problem(
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; requests must be UTF-8 encoded",
+            line=line, column=column)]) from None
+    return text.removeprefix("\ufeff")
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _load_yaml(text: str, path: str) -> Document:
+    loader = _StrictLoader(text)
+    try:
+        if not loader.check_node():
+            raise InvalidInput(path, [Problem("the file is empty; expected a request (a mapping)", line=1, column=1)])
+        root = loader.get_node()
+        if loader.check_node():
+            extra = loader.get_node()
+            line, column = _position(extra.start_mark) if extra else (None, None)
+            raise InvalidInput(path, [Problem(
+                "the file holds more than one YAML document; put one request in each file",
+                line=line, column=column)])
+    except _TooDeep as exc:
+        line, column = _position(exc.mark)
+        raise InvalidInput(path, [Problem(
+            f"values are nested more than {MAX_DEPTH} levels deep", line=line, column=column)]) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = _position(mark) if mark else (None, None)
+        reason = exc.problem or exc.context or "not valid YAML"
+        raise InvalidInput(path, [Problem(f"not valid YAML: {reason}", line=line, column=column)]) from None
+    except yaml.YAMLError as exc:
+        raise InvalidInput(path, [Problem(f"not valid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+
+    problems = [Problem(msg, line=_position(m)[0], column=_position(m)[1]) for msg, m in loader.forbidden]
+    marks = Marks()
+    data = _construct(root, "", marks, problems) if root is not None else None
+    return _finish(path, data, marks, problems)
+
+
+def _load_json(text: str, path: str) -> Document:
+    problems: list[Problem] = []
+
+    duplicates: list[str] = []
+
+    def reject_constant(name: str) -> None:
+        raise ValueError(f"{name} is not a JSON number")
+
+    def note_duplicates(pairs: list[tuple[str, Json]]) -> dict[str, Json]:
+        seen = dict(pairs)
+        if len(seen) != len(pairs):
+            duplicates.extend(sorted({k for k, _ in pairs if sum(1 for q, _ in pairs if q == k) > 1}))
+        return seen
+
+    try:
+        data = json.loads(text, parse_constant=reject_constant, object_pairs_hook=note_duplicates)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(path, [Problem(f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)]) from None
+    except ValueError as exc:
+        raise InvalidInput(path, [Problem(f"not valid JSON: {exc}")]) from None
+    except RecursionError:
+        raise InvalidInput(path, [Problem(f"values are nested more than {MAX_DEPTH} levels deep")]) from None
+    marks = Marks()
+    # Positions and duplicate keys come from composing the same text as YAML;
+    # in valid JSON every raw tab is whitespace, which YAML flow style rejects.
+    loader = _StrictLoader(text.replace("\t", " "))
+    try:
+        root = loader.get_single_node()
+    except _TooDeep as exc:
+        line, column = _position(exc.mark)
+        raise InvalidInput(path, [Problem(
+            f"values are nested more than {MAX_DEPTH} levels deep", line=line, column=column)]) from None
+    except yaml.YAMLError:
+        root = None
+    finally:
+        loader.dispose()
+    if root is not None:
+        _construct(root, "", marks, problems)
+    else:
+        problems.extend(Problem(f"duplicate key {key!r}") for key in duplicates)
+    return _finish(path, data, marks, problems)
+
+
+def _finish(path: str, data: Json, marks: Marks, problems: list[Problem]) -> Document:
+    if not isinstance(data, dict):
+        line, column = marks.locate("")
+        problems.insert(0, Problem(
+            f"expected a mapping of request fields at the top of the file, found {json_type(data)}",
+            line=line, column=column))
+    if problems:
+        raise InvalidInput(path, problems)
+    return Document(path=path, data=data, marks=marks)
+
+
+def _construct(node: Node, pointer: str, marks: Marks, problems: list[Problem]) -> Json:
+    marks.values[pointer] = _position(node.start_mark)
+    if isinstance(node, MappingNode):
+        result: dict[str, Json] = {}
+        first_seen: dict[str, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            key_pos = _position(key_node.start_mark)
+            if not isinstance(key_node, ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                shown = key_node.value if isinstance(key_node, ScalarNode) else "a collection"
+                problems.append(Problem(
+                    f"keys must be strings; quote the key {shown!s}" if isinstance(key_node, ScalarNode)
+                    else "keys must be strings, not a collection",
+                    pointer=pointer, line=key_pos[0], column=key_pos[1]))
+                continue
+            key = key_node.value
+            child = join_pointer(pointer, key)
+            if key in first_seen:
+                problems.append(Problem(
+                    f"duplicate key {key!r} (first defined at line {first_seen[key][0]}, "
+                    f"column {first_seen[key][1]})",
+                    pointer=child, line=key_pos[0], column=key_pos[1]))
+                continue
+            first_seen[key] = key_pos
+            marks.keys[child] = key_pos
+            result[key] = _construct(value_node, child, marks, problems)
+        return result
+    if isinstance(node, SequenceNode):
+        return [_construct(item, join_pointer(pointer, i), marks, problems) for i, item in enumerate(node.value)]
+    assert isinstance(node, ScalarNode)
+    return _scalar(node, pointer, problems)
+
+
+def _scalar(node: ScalarNode, pointer: str, problems: list[Problem]) -> Json:
+    value: str = node.value
+    tag = node.tag
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() == "true"
+    if tag == "tag:yaml.org,2002:int":
+        if value.startswith(("0o", "0x")):
+            return int(value, 0)
+        return int(value, 10)
+    if tag == "tag:yaml.org,2002:float":
+        if value.lstrip("+-").lower() in (".inf", ".nan"):
+            line, column = _position(node.start_mark)
+            problems.append(Problem(f"{value} is not a JSON number", pointer=pointer, line=line, column=column))
+            return None
+        return float(value)
+    return value
+
+
+def json_type(value: Json) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
