@@ -1,0 +1,65 @@
+"""Property-based: documents generated from each released schema load, validate and upgrade."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vending import schemas
+from vending.intake import accept
+from vending.validation import validate
+
+from .strategies import from_schema
+
+VERSIONS = [r.name for r in schemas.usable()]
+
+
+def pins_for(version: str) -> list[str]:
+    major, minor, _ = version.split(".")
+    return [p for p in (version, f"{major}.{minor}", major) if schemas.resolve_pin(p).name == version]
+
+
+def sanitize(doc: dict[str, Any]) -> dict[str, Any]:
+    """Undo what only the semantic checks reject (overlaps, host bits, tag case, date order)."""
+    network = doc.get("network")
+    if network:
+        kept: list[ipaddress.IPv4Network] = []
+        for cidr in network["addressSpace"]:
+            prefix = ipaddress.IPv4Network(cidr, strict=False)
+            if not any(prefix.overlaps(k) for k in kept):
+                kept.append(prefix)
+        network["addressSpace"] = [str(k) for k in kept]
+    if "tags" in doc:
+        folded: dict[str, str] = {}
+        for name in list(doc["tags"]):
+            if name.casefold() in folded:
+                del doc["tags"][name]
+            folded[name.casefold()] = name
+    for budget in (doc.get("budgets") or {}).values():
+        if budget.get("startDate") and budget.get("endDate") and budget["endDate"] <= budget["startDate"]:
+            del budget["endDate"]
+    return doc
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_generated_documents_load_validate_and_upgrade(version: str) -> None:
+    schema = schemas.schema_for(version)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(doc=from_schema(schema), pin=st.sampled_from(pins_for(version)), as_yaml=st.booleans())
+    def check(doc: dict[str, Any], pin: str, as_yaml: bool) -> None:
+        doc = sanitize({**doc, "schemaVersion": pin})
+        assert validate(doc, schema) == [], "the generator made an invalid document"
+        raw = yaml.safe_dump(doc, allow_unicode=True).encode() if as_yaml else json.dumps(doc).encode()
+        accepted = accept(raw, "generated.yaml" if as_yaml else "generated.json")
+        assert accepted.release.name == version
+        assert accepted.request.name == doc["name"]
+        assert accepted.request.schema_pin == pin
+
+    check()

@@ -1,0 +1,72 @@
+"""Checks on a single request that JSON Schema cannot express.
+
+They run on the document as submitted, after it passed its pinned schema, so
+that every problem points at what the requester wrote.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator, Mapping
+
+from vending.errors import Problem
+from vending.loader import Json, Marks, join_pointer
+
+
+def check_request(doc: Mapping[str, Json], marks: Marks) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) about `doc`."""
+    errors = [*_address_space(doc, marks), *_tag_names(doc, marks), *_budget_dates(doc, marks)]
+    warnings = list(_duplicate_role_assignments(doc, marks))
+    return errors, warnings
+
+
+def _address_space(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
+    network = doc.get("network") or {}
+    seen: list[tuple[ipaddress.IPv4Network, str]] = []
+    for index, cidr in enumerate(network.get("addressSpace", [])):
+        pointer = f"/network/addressSpace/{index}"
+        try:
+            prefix = ipaddress.IPv4Network(cidr, strict=True)
+        except ValueError:
+            loose = ipaddress.IPv4Network(cidr, strict=False)
+            yield marks.problem(f"{cidr} has host bits set; did you mean {loose}?", pointer)
+            continue
+        for other, other_pointer in seen:
+            if prefix.overlaps(other):
+                yield marks.problem(f"{cidr} overlaps {other} at {other_pointer}", pointer)
+        seen.append((prefix, pointer))
+
+
+def _tag_names(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
+    first: dict[str, str] = {}
+    for name in doc.get("tags", {}):
+        folded = name.casefold()
+        if folded in first:
+            yield marks.problem(
+                f"tag {name!r} collides with {first[folded]!r}: Azure tag names are not case-sensitive",
+                join_pointer("/tags", name), key=True)
+        else:
+            first[folded] = name
+
+
+def _budget_dates(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
+    for key, budget in (doc.get("budgets") or {}).items():
+        start, end = budget.get("startDate"), budget.get("endDate")
+        if start and end and end <= start:
+            yield marks.problem(f"endDate {end} is not after startDate {start}",
+                                join_pointer(join_pointer("/budgets", key), "endDate"))
+
+
+def _duplicate_role_assignments(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
+    assignments = doc.get("roleAssignments")
+    if not isinstance(assignments, list):
+        return
+    seen: dict[tuple[str, str], int] = {}
+    for index, entry in enumerate(assignments):
+        identity = (entry["principalId"].lower(), entry["role"])
+        if identity in seen:
+            yield marks.problem(
+                f"the same role assignment is listed at index {seen[identity]}; it is assigned once",
+                f"/roleAssignments/{index}")
+        else:
+            seen[identity] = index
