@@ -1,0 +1,1 @@
+"""One module per subcommand; `vending.main` only parses and dispatches."""
