@@ -112,3 +112,29 @@ def test_model_fills_2x_defaults() -> None:
         request.tags["x"] = "y"  # type: ignore[index]
     with pytest.raises(dataclasses.FrozenInstanceError):
         request.name = "other"  # type: ignore[misc]
+
+
+INVALID_PER_VERSION = [
+    ("1.0.0", {"budget": {"amount": 1, "timeGrain": "BillingMonth", "thresholds": [1], "contactEmails": ["a@b.io"]}},
+     "/budget/timeGrain"),
+    ("1.0.0", {"roleAssignments": [{"principalId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}]},
+     "/roleAssignments/0/role"),
+    ("1.1.0", {"network": {"addressSpace": ["10.0.0.0/24"], "dnsServers": ["10.0.0.300"]}},
+     "/network/dnsServers/0"),
+    ("1.1.0", {"resourceProviders": ["compute"]}, "/resourceProviders/0"),
+    ("1.1.0", {"state": "absent"}, "/state"),
+    ("2.0.0", {"roleAssignments": [{"principalId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "role": "Reader"}]},
+     "/roleAssignments"),
+    ("2.0.0", {"budgets": {"Monthly Budget": {"amount": 1, "timeGrain": "Monthly", "notifications": {}}}},
+     "/budgets/Monthly Budget"),
+    ("2.0.0", {"budgets": {"b": {"amount": 1, "timeGrain": "Monthly", "notifications": {}}}},
+     "/budgets/b/notifications"),
+    ("2.0.0", {"state": "deleted"}, "/state"),
+]
+
+
+@pytest.mark.parametrize(("version", "fields", "pointer"), INVALID_PER_VERSION)
+def test_invalid_documents_per_version(version: str, fields: dict[str, object], pointer: str) -> None:
+    error = rejected(doc(schemaVersion=version, **fields))
+    assert error.release is not None and error.release.name == version
+    assert pointer in [p.pointer for p in error.problems], error.problems
