@@ -11,7 +11,7 @@ import pytest
 from vending.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples" / "requests"
+EXAMPLES = ROOT / "requests"
 SHARED = ROOT.parent / "shared"
 
 
