@@ -22,10 +22,11 @@ def test_values_and_marks() -> None:
 
 @pytest.mark.parametrize(("text", "value"), [
     ("yes", "yes"), ("no", "no"), ("on", "on"), ("2026-01-01", "2026-01-01"),
-    ("true", True), ("False", False), ("~", None), ("0x1f", 31), ("0o17", 15), ("010", 10),
-    ("1e3", 1000.0), ("1.5", 1.5), ('"1.0"', "1.0"), ("1_000", "1_000"),
+    ("true", True), ("False", False), ("~", None), ("0x1f", "0x1f"), ("0o17", "0o17"), ("010", "010"),
+    ("08", "08"), ("1e3", "1e3"), ("1.0e+3", 1000.0), ("1.5", 1.5), ("-0.25", -0.25), ("0", 0), ("-12", -12),
+    ('"1.0"', "1.0"), ("1_000", "1_000"), ("1.", "1."),
 ])
-def test_yaml_1_2_core_scalars(text: str, value: object) -> None:
+def test_scalars_are_typed_only_where_yaml_1_1_and_1_2_agree(text: str, value: object) -> None:
     assert load_bytes(f"v: {text}\n".encode(), "req.yaml").data == {"v": value}
 
 

@@ -2,8 +2,8 @@
 
 Requests come from people and pipelines, so the loader is strict: UTF-8 only,
 a size limit, exactly one document with a mapping at its root, no YAML tags,
-anchors or aliases (no "billion laughs"), no duplicate keys, and YAML 1.2 core
-scalars (`yes`, `no`, `on` and dates stay strings). Every problem carries the
+anchors or aliases (no "billion laughs"), no duplicate keys, and plain scalars typed only where
+YAML 1.1 and 1.2 agree (`yes`, `no`, `on`, `08` and dates stay strings). Every problem carries the
 line, column and JSON pointer it was found at, and all of a file's problems are
 reported together.
 """
@@ -72,7 +72,13 @@ class Document:
 
 
 class _CoreResolver(BaseResolver):
-    """YAML 1.2 core schema: only true/false are booleans, and there are no timestamps."""
+    """Plain scalars become null, booleans or numbers only where YAML 1.1 and 1.2 agree.
+
+    `yes`, `no`, `on`, dates, `08`, `010`, `0x1f` and `1e3` stay strings: YAML 1.1
+    and 1.2 read them differently, so a request written by a 1.1 tool (PyYAML) and
+    read as 1.2 (or the reverse) would silently change meaning. As strings, a
+    misplaced one is reported by the schema instead.
+    """
 
 
 _CoreResolver.add_implicit_resolver(
@@ -84,16 +90,11 @@ _CoreResolver.add_implicit_resolver(
     list("tTfF"),
 )
 _CoreResolver.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-    list("-+0123456789"),
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"),
 )
 _CoreResolver.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
+    re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
     list("-+.0123456789"),
 )
 
@@ -314,8 +315,6 @@ def _scalar(node: ScalarNode, pointer: str, problems: list[Problem]) -> Json:
     if tag == "tag:yaml.org,2002:bool":
         return value.lower() == "true"
     if tag == "tag:yaml.org,2002:int":
-        if value.startswith(("0o", "0x")):
-            return int(value, 0)
         return int(value, 10)
     if tag == "tag:yaml.org,2002:float":
         if value.lstrip("+-").lower() in (".inf", ".nan"):
