@@ -1,0 +1,198 @@
+"""The repository's configuration, `vending.yaml`: loaded strictly, validated by its own schema."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vending.errors import ConfigError, InvalidInput
+from vending.loader import load_bytes
+from vending.model import frozen_map
+from vending.validation import validate
+
+CONFIG_FILE = "vending.yaml"
+REQUESTS_DIR = "requests"
+GENERATED_DIR = "generated"
+INTERFACE_DIR = "interface"
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    source: str
+    version: str
+    config: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    resource_group_name: str
+    storage_account_name: str
+    container_name: str
+    key_prefix: str
+    subscription_id: str | None
+    use_azuread_auth: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Terraform:
+    module_source: str
+    module_version: str
+    required_version: str
+    providers: Mapping[str, Provider]
+    backend: Backend
+    enable_telemetry: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Crossplane:
+    group: str
+    mode: str
+    namespaces: Mapping[str, str]
+    provider_config: str
+
+
+@dataclass(frozen=True, slots=True)
+class Signing:
+    format: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Git:
+    committer_name: str
+    committer_email: str
+    skip_ci: str
+    signing: Signing | None
+    push_attempts: int
+    push_budget_seconds: float
+    push_initial_delay_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    root: Path
+    targets: tuple[str, ...]
+    deletion_policy: str
+    environments: Mapping[str, str]
+    terraform: Terraform
+    hubs: Mapping[str, str]
+    virtual_network_name: str
+    network_resource_group_name: str
+    resource_providers: tuple[str, ...]
+    budget_start_date: str
+    budget_end_date: str
+    crossplane: Crossplane
+    git: Git
+    owners: Mapping[str, tuple[str, ...]]
+
+    def environment(self, workload: str) -> str:
+        """The path segment of a workload: production and non-production never share a path."""
+        return self.environments[workload]
+
+
+DEFAULT_PROVIDERS = {
+    "azapi": {"source": "Azure/azapi", "version": "~> 2.5"},
+    "azurerm": {"source": "hashicorp/azurerm", "version": "~> 4.0", "config": {"features": {}}},
+}
+
+
+@functools.cache
+def config_schema() -> Mapping[str, Any]:
+    loaded: dict[str, Any] = json.loads((Path(__file__).parent / "config.schema.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above `start` holding `vending.yaml`."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / CONFIG_FILE).is_file():
+            return directory
+    raise ConfigError(
+        f"no {CONFIG_FILE} in {start} or any parent directory; run vending inside a GitOps repository "
+        "managed by vending (or pass --repo DIR)")
+
+
+def load_config(root: Path) -> Config:
+    path = root / CONFIG_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path} does not exist; create it (see the README) or pass --repo DIR") from None
+    try:
+        document = load_bytes(raw, str(path), syntax="yaml")
+    except InvalidInput as exc:
+        raise ConfigInvalid(str(path), list(exc.problems)) from None
+    problems = validate(document.data, config_schema(), document.marks)
+    if problems:
+        raise ConfigInvalid(str(path), problems)
+    return build_config(root, document.data)
+
+
+class ConfigInvalid(InvalidInput):
+    exit_code = ConfigError.exit_code
+
+
+def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
+    tf = doc["terraform"]
+    backend = tf["backend"]
+    cp = doc["crossplane"]
+    git = doc.get("git", {})
+    push = git.get("push", {})
+    committer = git.get("committer", {"name": "vending", "email": "vending@localhost"})
+    signing = git.get("signing")
+    network = doc.get("network", {})
+    budgets = doc.get("budgets", {"startDate": "2026-01-01", "endDate": "2035-12-31"})
+    environments = doc.get("environments", {"Production": "production", "DevTest": "nonproduction"})
+    owners = doc.get("owners", {})
+    providers = tf.get("providers", DEFAULT_PROVIDERS)
+    return Config(
+        root=root,
+        targets=tuple(doc.get("targets", ("terraform", "crossplane"))),
+        deletion_policy=doc.get("deletionPolicy", "orphan"),
+        environments=frozen_map(environments),
+        terraform=Terraform(
+            module_source=tf["module"]["source"],
+            module_version=tf["module"]["version"],
+            required_version=tf.get("requiredVersion", "~> 1.10"),
+            providers=frozen_map({
+                name: Provider(source=p["source"], version=p["version"], config=p.get("config", {}))
+                for name, p in providers.items()
+            }),
+            backend=Backend(
+                resource_group_name=backend["resourceGroupName"],
+                storage_account_name=backend["storageAccountName"],
+                container_name=backend["containerName"],
+                key_prefix=backend.get("keyPrefix", "vending"),
+                subscription_id=backend.get("subscriptionId"),
+                use_azuread_auth=backend.get("useAzureadAuth", True),
+            ),
+            enable_telemetry=tf.get("enableTelemetry", True),
+        ),
+        hubs=frozen_map(network.get("hubs", {})),
+        virtual_network_name=network.get("virtualNetworkName", "vnet-{name}-{location}"),
+        network_resource_group_name=network.get("resourceGroupName", "rg-{name}-network"),
+        resource_providers=tuple(sorted(doc.get("resourceProviders", ()))),
+        budget_start_date=budgets["startDate"],
+        budget_end_date=budgets["endDate"],
+        crossplane=Crossplane(
+            group=cp["group"],
+            mode=cp.get("mode", "composite"),
+            namespaces=frozen_map(cp.get("namespaces", {w: f"subscriptions-{s}" for w, s in environments.items()})),
+            provider_config=cp.get("providerConfig", "default"),
+        ),
+        git=Git(
+            committer_name=committer["name"],
+            committer_email=committer["email"],
+            skip_ci=git.get("skipCi", "[skip ci]"),
+            signing=Signing(format=signing["format"], key=signing["key"]) if signing else None,
+            push_attempts=push.get("attempts", 10),
+            push_budget_seconds=push.get("budgetSeconds", 120),
+            push_initial_delay_seconds=push.get("initialDelaySeconds", 0.2),
+        ),
+        owners=frozen_map({key: tuple(value) for key, value in owners.items()}),
+    )
