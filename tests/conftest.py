@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,3 +45,50 @@ def run_cli(monkeypatch: pytest.MonkeyPatch) -> RunCli:
         return Run(code, out.getvalue().decode(), err.getvalue().decode())
 
     return run
+
+
+@pytest.fixture
+def gitops_repo(tmp_path: Path) -> Path:
+    """A GitOps repository tree (not yet a git repository): the project's vending.yaml and requests."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copy(ROOT / "vending.yaml", root / "vending.yaml")
+    shutil.copytree(EXAMPLES, root / "requests")
+    return root
+
+
+INJECTION = '${file("/etc/passwd")}'
+TEMPLATE_DIRECTIVE = "%{ if true }yes%{ endif }"
+
+MAXIMAL_REQUEST = {
+    "schemaVersion": "2.0.0",
+    "name": "maximal-prod",
+    "displayName": f"Every field {INJECTION}",
+    "workload": "Production",
+    "billingScope": "/providers/Microsoft.Billing/billingAccounts/1/billingProfiles/2/invoiceSections/3",
+    "managementGroup": "corp",
+    "location": "uksouth",
+    "requestedBy": "max@contoso.com",
+    "ticket": "CHG0000001",
+    "tags": {"costCenter": INJECTION, "escaped": "$${already}", "directive": TEMPLATE_DIRECTIVE,
+             "${key}": "a key with a template", "plain": "yes"},
+    "budgets": {
+        "monthly": {"amount": 1000.5, "timeGrain": "Monthly", "startDate": "2026-02-01", "endDate": "2027-01-31",
+                    "notifications": {
+                        "forecast": {"threshold": 90, "thresholdType": "Forecasted", "operator": "GreaterThanOrEqualTo",
+                                     "contactEmails": ["a@contoso.com", "b@contoso.com"]},
+                        "actual": {"threshold": 100, "contactEmails": ["a@contoso.com"]}}},
+        "yearly": {"amount": 12000, "timeGrain": "Annually",
+                   "notifications": {"actual": {"threshold": 110, "contactEmails": ["a@contoso.com"]}}},
+    },
+    "network": {"addressSpace": ["10.50.0.0/24", "10.50.1.0/24"], "hubPeering": True,
+                "dnsServers": ["10.0.0.4"]},
+    "roleAssignments": {
+        "owners": {"principalId": "0f1e2d3c-4b5a-4968-8776-655443322110", "definition": "Owner",
+                   "principalType": "Group"},
+        "deployer": {"principalId": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                     "definition": "/providers/Microsoft.Authorization/roleDefinitions/"
+                                   "b24988ac-6180-42a0-ab88-20f7382dd24c"},
+    },
+    "resourceProviders": ["Microsoft.ContainerService"],
+}

@@ -45,26 +45,28 @@ class Rejected(InvalidInput):
         self.warnings = warnings
 
 
-def read_source(source: str) -> tuple[bytes, str, str]:
+def read_source(source: str | Path, display: str | None = None) -> tuple[bytes, str, str]:
     """(bytes, display path, syntax) of a path, or of stdin for `-`."""
     if source == "-":
         return sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>", "auto"
     path = Path(source)
+    shown = display or str(source)
     suffix = path.suffix.lower()
     syntax = "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else "auto"
     try:
         with path.open("rb") as handle:
-            return handle.read(MAX_BYTES + 1), source, syntax
+            return handle.read(MAX_BYTES + 1), shown, syntax
     except FileNotFoundError:
-        raise InvalidInput(source, [Problem("no such file")]) from None
+        raise InvalidInput(shown, [Problem("no such file")]) from None
     except IsADirectoryError:
-        raise InvalidInput(source, [Problem("is a directory, not a request file")]) from None
+        raise InvalidInput(shown, [Problem("is a directory, not a request file")]) from None
     except OSError as exc:
-        raise InvalidInput(source, [Problem(f"cannot be read: {exc.strerror}")]) from None
+        raise InvalidInput(shown, [Problem(f"cannot be read: {exc.strerror}")]) from None
 
 
-def accept_file(source: str) -> Accepted:
-    raw, path, syntax = read_source(source)
+def accept_file(source: str | Path, display: str | None = None) -> Accepted:
+    """The accepted request in a file; `display` is how errors name it (default: as given)."""
+    raw, path, syntax = read_source(source, display)
     return accept(raw, path, syntax=syntax)
 
 

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 
 import click
 
-from vending import __version__
-from vending.commands import validate
-from vending.errors import EXIT_BUG, EXIT_USAGE, Bug, VendingError
+from vending import __version__, reporter
+from vending.commands import check, render, validate
+from vending.errors import EXIT_BUG, EXIT_USAGE, Bug, InvalidInput, VendingError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,6 +26,8 @@ def cli() -> None:
 
 
 cli.add_command(validate.command)
+cli.add_command(render.command)
+cli.add_command(check.command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            reporter.echo_problem(exc.path, problem)
+        return exc.exit_code
     except VendingError as exc:
         click.echo(f"vending: error: {exc}", err=True)
         return exc.exit_code

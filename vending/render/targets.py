@@ -1,0 +1,41 @@
+"""The registry of render targets: what each subscription and the platform render into."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from types import ModuleType
+
+from vending.config import Config
+from vending.model import Request
+from vending.render import Files, crossplane, terraform
+
+TARGETS: dict[str, ModuleType] = {"terraform": terraform, "crossplane": crossplane}
+
+PlatformRenderer = Callable[[Config], Files]
+PLATFORM: dict[str, PlatformRenderer] = {"crossplane": crossplane.render_platform}
+
+
+def render_request(request: Request, config: Config, targets: Iterable[str], *, source: str = "") -> Files:
+    files: Files = {}
+    for name in targets:
+        files.update(TARGETS[name].render(request, config, source=source))
+    return files
+
+
+def owned(name: str, config: Config, targets: Iterable[str]) -> list[str]:
+    """Globs of every file that belongs to the subscription `name`, whatever its workload."""
+    return [glob for target in targets for glob in TARGETS[target].owned(name, config)]
+
+
+def render_platform(config: Config, targets: Iterable[str]) -> Files:
+    files: Files = {}
+    for name in targets:
+        if name in PLATFORM:
+            files.update(PLATFORM[name](config))
+    return files
+
+
+def generated_scope(config: Config, targets: Iterable[str]) -> list[str]:
+    """Globs of everything `render --all` owns: the targets' trees and the platform files."""
+    chosen = list(targets)
+    return [f"generated/{t}/**/*" for t in chosen] + sorted(render_platform(config, chosen))
