@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.composer import Composer
@@ -40,12 +41,34 @@ def join_pointer(parent: str, token: str | int) -> str:
     return f"{parent}/{escape_pointer_token(token)}"
 
 
-@dataclass(frozen=True, slots=True)
 class Marks:
-    """1-based (line, column) of values, and of mapping keys, by JSON pointer."""
+    """1-based (line, column) of values, and of mapping keys, by JSON pointer.
 
-    values: dict[str, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+    For JSON the positions are worked out only when a problem needs one (`fill`):
+    valid requests, the common case, never pay for it.
+    """
+
+    __slots__ = ("_fill", "_keys", "_values")
+
+    def __init__(self, fill: Callable[[Marks], None] | None = None) -> None:
+        self._values: dict[str, tuple[int, int]] = {}
+        self._keys: dict[str, tuple[int, int]] = {}
+        self._fill = fill
+
+    def _filled(self) -> None:
+        if self._fill is not None:
+            fill, self._fill = self._fill, None
+            fill(self)
+
+    @property
+    def values(self) -> dict[str, tuple[int, int]]:
+        self._filled()
+        return self._values
+
+    @property
+    def keys(self) -> dict[str, tuple[int, int]]:
+        self._filled()
+        return self._keys
 
     def locate(self, pointer: str, *, key: bool = False) -> tuple[int | None, int | None]:
         """The position of `pointer`, or of its nearest ancestor that has one."""
@@ -104,27 +127,34 @@ class _TooDeep(Exception):
         self.mark = mark
 
 
-class _StrictLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
-    """Composes nodes only (never constructs objects) and notes forbidden features."""
+class _StrictComposer(Composer, _CoreResolver):
+    """Composes nodes only (never constructs objects) and notes forbidden features.
 
-    def __init__(self, text: str) -> None:
-        Reader.__init__(self, text)
-        Scanner.__init__(self)
-        Parser.__init__(self)
+    Events come from libyaml's C parser where PyYAML has it (ten times faster than the
+    Python scanner), else from PyYAML's Python parser; composing stays in Python, so
+    every check below runs event by event, before any nesting can grow deep.
+    """
+
+    def __init__(self) -> None:
         Composer.__init__(self)
         _CoreResolver.__init__(self)
-        self.forbidden: list[tuple[str, yaml.Mark]] = []
+        self.forbidden: list[tuple[str, Any]] = []
         self.depth = 0
+
+    if TYPE_CHECKING:  # provided by the event source it is mixed with
+        def check_event(self, *choices: Any) -> bool: ...
+        def get_event(self) -> Any: ...
+        def peek_event(self) -> Any: ...
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
-            event: Any = self.get_event()  # type: ignore[no-untyped-call]
+            event: Any = self.get_event()
             self.forbidden.append(
                 (f"YAML aliases (*{event.anchor}) are not allowed in a request; write the value out",
                  event.start_mark)
             )
             return ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()
         if getattr(event, "anchor", None) is not None:
             self.forbidden.append(
                 (f"YAML anchors (&{event.anchor}) are not allowed in a request; write the value out",
@@ -144,6 +174,30 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
         if isinstance(event, CollectionStartEvent):
             self.depth -= 1
         return node
+
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _StrictLoader(CParser, _StrictComposer):
+        # CParser composes in C; take the Python composer's entry points instead.
+        check_node = Composer.check_node
+        get_node = Composer.get_node
+        get_single_node = Composer.get_single_node
+        compose_document = Composer.compose_document
+
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            _StrictComposer.__init__(self)
+
+else:  # pragma: no cover - PyYAML built without libyaml
+
+    class _StrictLoader(Reader, Scanner, Parser, _StrictComposer):  # type: ignore[no-redef]
+        def __init__(self, text: str) -> None:
+            Reader.__init__(self, text)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            _StrictComposer.__init__(self)
 
 
 def _position(mark: yaml.Mark) -> tuple[int, int]:
@@ -213,7 +267,7 @@ def _load_yaml(text: str, path: str) -> Document:
     except yaml.YAMLError as exc:
         raise InvalidInput(path, [Problem(f"not valid YAML: {exc}")]) from None
     finally:
-        loader.dispose()
+        _dispose(loader)
 
     problems = [Problem(msg, line=_position(m)[0], column=_position(m)[1]) for msg, m in loader.forbidden]
     marks = Marks()
@@ -222,8 +276,6 @@ def _load_yaml(text: str, path: str) -> Document:
 
 
 def _load_json(text: str, path: str) -> Document:
-    problems: list[Problem] = []
-
     duplicates: list[str] = []
 
     def reject_constant(name: str) -> None:
@@ -243,25 +295,62 @@ def _load_json(text: str, path: str) -> Document:
         raise InvalidInput(path, [Problem(f"not valid JSON: {exc}")]) from None
     except RecursionError:
         raise InvalidInput(path, [Problem(f"values are nested more than {MAX_DEPTH} levels deep")]) from None
-    marks = Marks()
-    # Positions and duplicate keys come from composing the same text as YAML;
-    # in valid JSON every raw tab is whitespace, which YAML flow style rejects.
+    if _depth(data) > MAX_DEPTH:
+        problems: list[Problem] = []
+        marks = _json_marks(text, path, problems)
+        raise InvalidInput(path, problems or [Problem(f"values are nested more than {MAX_DEPTH} levels deep")])
+    if duplicates:
+        problems = []
+        marks = _json_marks(text, path, problems)
+        problems = problems or [Problem(f"duplicate key {key!r}") for key in duplicates]
+        return _finish(path, data, marks, problems)
+    return _finish(path, data, Marks(fill=lambda marks: _fill_json_marks(marks, text)), [])
+
+
+def _depth(value: Json) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def _compose_json(text: str) -> Node | None:
+    # In valid JSON every raw tab is whitespace, which YAML's flow style rejects.
     loader = _StrictLoader(text.replace("\t", " "))
     try:
-        root = loader.get_single_node()
+        return loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        _dispose(loader)
+
+
+def _fill_json_marks(marks: Marks, text: str) -> None:
+    """Positions of a JSON document, from composing the same text as YAML (JSON is YAML)."""
+    root = _compose_json(text)
+    if root is not None:
+        _construct(root, "", marks, [])
+
+
+def _json_marks(text: str, path: str, problems: list[Problem]) -> Marks:
+    """Positions, and the located problems (duplicate keys, depth) found while composing."""
+    marks = Marks()
+    try:
+        root = _compose_json(text)
     except _TooDeep as exc:
         line, column = _position(exc.mark)
-        raise InvalidInput(path, [Problem(
-            f"values are nested more than {MAX_DEPTH} levels deep", line=line, column=column)]) from None
-    except yaml.YAMLError:
-        root = None
-    finally:
-        loader.dispose()
+        problems.append(Problem(f"values are nested more than {MAX_DEPTH} levels deep", line=line, column=column))
+        return marks
     if root is not None:
         _construct(root, "", marks, problems)
-    else:
-        problems.extend(Problem(f"duplicate key {key!r}") for key in duplicates)
-    return _finish(path, data, marks, problems)
+    return marks
+
+
+def _dispose(loader: Any) -> None:
+    dispose = getattr(loader, "dispose", None)
+    if dispose is not None:
+        dispose()
 
 
 def _finish(path: str, data: Json, marks: Marks, problems: list[Problem]) -> Document:

@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
-import os
+import importlib
 import sys
-import tempfile
-import traceback
 from collections.abc import Sequence
 
 import click
 
 from vending import __version__, reporter
-from vending.commands import check, render, validate
 from vending.errors import EXIT_BUG, EXIT_USAGE, Bug, InvalidInput, VendingError
 
+# Subcommand -> module with a `command`. Modules are imported only when their command runs:
+# a pipeline step pays for what it uses, not for every feature (start-up time is a target).
+COMMANDS = {
+    "validate": "vending.commands.validate",
+    "render": "vending.commands.render",
+    "check": "vending.commands.check",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        command: click.Command = importlib.import_module(COMMANDS[cmd_name]).command
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vending")
 def cli() -> None:
     """GitOps subscription vending for Azure.
@@ -24,10 +40,6 @@ def cli() -> None:
     2 usage or configuration error; 3 git failure; 4 remote service error.
     """
 
-
-cli.add_command(validate.command)
-cli.add_command(render.command)
-cli.add_command(check.command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _report_bug(exc: BaseException) -> int:
+    import os  # noqa: PLC0415 - only a crash pays for these imports
+    import tempfile  # noqa: PLC0415
+    import traceback  # noqa: PLC0415
+
     fd, log = tempfile.mkstemp(prefix="vending-crash-", suffix=".log")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         traceback.print_exception(exc, file=handle)

@@ -2,7 +2,9 @@
 
 Each file is written to a temporary file in the same directory, flushed to disk
 and renamed over the target, so a crash leaves either the old or the new bytes,
-never half a file.
+never half a file. For a plan of many files, all temporaries are written first,
+flushed with one sync, then renamed: one sync instead of one fsync per file
+(20,000 fsyncs take seconds), with the same guarantee.
 """
 
 from __future__ import annotations
@@ -35,20 +37,40 @@ def write_atomic(path: Path, content: bytes) -> None:
 
 def _guard(root: Path, relative: str) -> Path:
     target = (root / relative).resolve()
-    if not relative.startswith(WRITABLE) or root.resolve() not in target.parents:
+    inside = root.resolve() in target.parents
+    if not inside or not target.relative_to(root.resolve()).as_posix().startswith(WRITABLE):
         raise Bug(f"refusing to write {relative}: vending only writes {', '.join(WRITABLE)}")
     return target
 
 
 def apply_plan(root: Path, plan: Plan) -> None:
-    for change in plan.changes:
-        target = _guard(root, change.path)
-        if change.new is None:
+    targets = [(_guard(root, change.path), change.new) for change in plan.changes]
+    staged: list[tuple[Path, Path]] = []
+    made: set[Path] = set()
+    try:
+        for target, content in targets:
+            if content is not None:
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+                staged.append((Path(temporary), target))
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(content)
+        if staged:
+            os.sync()
+        for temporary, target in staged:
+            temporary.replace(target)
+        staged.clear()
+    finally:
+        for temporary, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
+    for target, content in targets:
+        if content is None:
             with contextlib.suppress(FileNotFoundError):
                 target.unlink()
             _prune_empty(target.parent, root)
-        else:
-            write_atomic(target, change.new)
 
 
 def _prune_empty(directory: Path, root: Path) -> None:

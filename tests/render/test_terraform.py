@@ -8,7 +8,7 @@ import pytest
 
 from vending.config import load_config
 from vending.intake import accept, accept_file
-from vending.render import terraform
+from vending.render import json_bytes, terraform
 
 from ..conftest import EXAMPLES, INJECTION, MAXIMAL_REQUEST, ROOT, TEMPLATE_DIRECTIVE
 from ..terraform_stub import (
@@ -148,3 +148,8 @@ def test_user_strings_reach_the_module_literally(stub: Path, tmp_path: Path) -> 
     assert inputs["subscription_tags"]["costCenter"] == INJECTION
     assert inputs["subscription_tags"]["directive"] == TEMPLATE_DIRECTIVE
     assert inputs["subscription_display_name"] == MAXIMAL_REQUEST["displayName"]
+
+
+def test_json_bytes_equals_the_standard_library() -> None:
+    document = {"a": [1, 2.5, {"b": None, "c": []}], "d": {}, "é": "ünï\u2028", "t": True, "e": [[]], "q": '"\\'}
+    assert json_bytes(document) == (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
