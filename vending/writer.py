@@ -53,8 +53,8 @@ def apply_plan(root: Path, plan: Plan) -> None:
                 if target.parent not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(target.parent)
-                fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-                staged.append((Path(temporary), target))
+                fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+                staged.append((Path(name), target))
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(content)
         if staged:
