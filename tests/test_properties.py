@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from typing import Any
 
 import pytest
@@ -18,6 +19,18 @@ from vending.validation import validate
 from .strategies import from_schema
 
 VERSIONS = [r.name for r in schemas.usable()]
+
+
+class Yaml12Dumper(yaml.SafeDumper):
+    """PyYAML writes YAML 1.1, which leaves `0E0`, `09` and `0o7` unquoted; the loader reads
+    YAML 1.2, where they are numbers. Quote every string that YAML 1.2 would not read back as one."""
+
+
+Yaml12Dumper.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
+Yaml12Dumper.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"), list("-+.0123456789"))
 
 
 def pins_for(version: str) -> list[str]:
@@ -56,7 +69,7 @@ def test_generated_documents_load_validate_and_upgrade(version: str) -> None:
     def check(doc: dict[str, Any], pin: str, as_yaml: bool) -> None:
         doc = sanitize({**doc, "schemaVersion": pin})
         assert validate(doc, schema) == [], "the generator made an invalid document"
-        raw = yaml.safe_dump(doc, allow_unicode=True).encode() if as_yaml else json.dumps(doc).encode()
+        raw = yaml.dump(doc, Dumper=Yaml12Dumper, allow_unicode=True).encode() if as_yaml else json.dumps(doc).encode()
         accepted = accept(raw, "generated.yaml" if as_yaml else "generated.json")
         assert accepted.release.name == version
         assert accepted.request.name == doc["name"]
