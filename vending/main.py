@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import click
 
-from vending import __version__
+from vending import __version__, reporter
 from vending.commands import validate
 from vending.errors import EXIT_BUG, EXIT_USAGE, Bug, VendingError
 
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("aborted", err=True)
         return 130
     except VendingError as exc:
-        click.echo(f"vending: error: {exc}", err=True)
+        reporter.echo_error(str(exc))
         return exc.exit_code
     except (Bug, Exception) as exc:  # noqa: BLE001 - the one place that reports bugs
         return _report_bug(exc)
