@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,12 @@ def test_request_values_cannot_smuggle_commands_and_secrets_are_masked(run_cli: 
     assert "pat-secret-value-42" not in result.err + result.out
     assert "***" in result.err
 
+
+
+def test_json_output_is_lossless_yet_carries_no_commands(run_cli: RunCli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(HOSTILE)
+    result = run_cli("validate", str(bad), "--output", "json", env=PIPELINE)
+    assert agent.commands(result.out) == [] and "##" not in result.out
+    messages = [e["message"] for e in json.loads(result.out)["results"][0]["errors"]]
+    assert any('"x##vso[task.setvariable variable=evil]1"' in m for m in messages)

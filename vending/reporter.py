@@ -69,4 +69,7 @@ def output_variable(name: str, value: str) -> None:
 
 
 def echo_json(payload: Any) -> None:
-    click.echo(azdo.redact(json.dumps(payload, indent=2, ensure_ascii=False)))
+    text = azdo.redact(json.dumps(payload, indent=2, ensure_ascii=False))
+    if azdo.in_pipeline():
+        text = text.replace("#", "\\u0023")  # '#' occurs only inside JSON strings: lossless, and no ##vso[
+    click.echo(text)

@@ -61,7 +61,7 @@ def from_pipeline(variable: str, out: str) -> int:
         return EXIT_INVALID
     for warning in accepted.warnings:
         _echo(warning, "warning")
-    _write(out, text)
+    _write(out, doc, text)
     reporter.output_variable("subscription", accepted.request.name)
     reporter.output_variable("schemaVersion", accepted.release.name)
     if out != "-":
@@ -74,9 +74,9 @@ def _echo(problem: Problem, severity: str) -> None:
     reporter.echo_problem(SOURCE, replace(problem, line=None, column=None), severity)
 
 
-def _write(out: str, text: str) -> None:
+def _write(out: str, doc: dict[str, object], text: str) -> None:
     if out == "-":
-        click.echo(text, nl=False)
+        reporter.echo_json(doc)
         return
     target = Path(out)
     if target.is_dir():
