@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import click
 
 from vending import __version__, reporter
-from vending.commands import request, validate
+from vending.commands import request, trigger, validate
 from vending.errors import EXIT_BUG, EXIT_USAGE, Bug, VendingError
 
 
@@ -27,6 +27,7 @@ def cli() -> None:
 
 cli.add_command(validate.command)
 cli.add_command(request.group)
+cli.add_command(trigger.command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
