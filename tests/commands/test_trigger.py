@@ -206,3 +206,12 @@ def test_errors_are_issues_on_the_run_without_the_token(run_cli: RunCli, service
     issues = [c for c in agent.commands(result.err) if c.name == "task.logissue"]
     assert len(issues) == 1 and issues[0].properties == {"type": "error"}
     assert "bad token ***" in issues[0].message
+
+
+def test_a_run_without_a_web_link_shows_its_api_url(run_cli: RunCli, service: FakeAzureDevOps) -> None:
+    run = {"id": 7, "name": "20261126.2", "state": "notStarted", "url": "https://example.invalid/runs/7",
+           "_links": "unexpected"}
+    service.answer = (200, {"Content-Type": "application/json"}, json.dumps(run).encode())
+    result = trigger(run_cli, service)
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[-1] == "https://example.invalid/runs/7"

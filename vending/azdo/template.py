@@ -1,7 +1,8 @@
 """The Azure Pipelines template that vends a subscription, and an example pipeline that uses it.
 
-Pure functions of the newest request schema: the lead's `vending render` writes
-them to `interface/pipelines/`, and `vending check` compares.
+Pure functions of the newest request schema: `vending render` writes them to
+`interface/pipelines/` (TEMPLATE_PATH, CONSUMER_EXAMPLE_PATH) and `vending check`
+compares what is there with what they return.
 
 Safety rules the template keeps (and the tests prove):
 - Request values reach `vending` only as data, in one environment variable

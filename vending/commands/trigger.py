@@ -73,8 +73,7 @@ def _full_ref(ref: str) -> str:
 
 
 def _report(run: dict[str, Any], pipeline_id: int, project: str, *, preview: bool, output: str) -> None:
-    links = run.get("_links") if isinstance(run.get("_links"), dict) else {}
-    web = (links or {}).get("web", {}).get("href") or run.get("url") or ""
+    web = _web_url(run)
     summary = {"id": run.get("id"), "name": run.get("name"), "state": run.get("state"), "url": web,
                "preview": preview}
     if preview:
@@ -92,3 +91,11 @@ def _report(run: dict[str, Any], pipeline_id: int, project: str, *, preview: boo
         reporter.output_variable("runId", str(run.get("id")))
         reporter.output_variable("runState", str(run.get("state")))
         reporter.output_variable("runUrl", str(web))
+
+
+def _web_url(run: dict[str, Any]) -> str:
+    """`_links.web.href`: the run's page for people (`url` is the API's)."""
+    links = run.get("_links")
+    web = links.get("web") if isinstance(links, dict) else None
+    href = web.get("href") if isinstance(web, dict) else None
+    return str(href or run.get("url") or "")
