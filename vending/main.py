@@ -17,6 +17,8 @@ COMMANDS = {
     "validate": "vending.commands.validate",
     "render": "vending.commands.render",
     "check": "vending.commands.check",
+    "request": "vending.commands.request",
+    "trigger": "vending.commands.trigger",
 }
 
 
@@ -59,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reporter.echo_problem(exc.path, problem)
         return exc.exit_code
     except VendingError as exc:
-        click.echo(f"vending: error: {exc}", err=True)
+        reporter.echo_error(str(exc))
         return exc.exit_code
     except (Bug, Exception) as exc:  # noqa: BLE001 - the one place that reports bugs
         return _report_bug(exc)

@@ -1,4 +1,9 @@
-"""Print results for people (terminal and pipeline log) or for programs (JSON)."""
+"""Print results for people (terminal and pipeline log) or for programs (JSON).
+
+Every line goes through `_say`, which masks secrets and, on an Azure Pipelines
+agent, defuses logging commands hidden in the text and adds the agent's own
+logging command (an issue in the run summary, or an output variable).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 import click
 
+from vending.azdo import logging as azdo
 from vending.errors import Problem
 
 
@@ -22,11 +28,48 @@ def problem_line(path: str, problem: Problem, severity: str = "error") -> str:
     return f"{location(path, problem)}: {severity}:{where} {problem.message}"
 
 
-def echo_problem(path: str, problem: Problem, severity: str = "error") -> None:
-    color = "red" if severity == "error" else "yellow"
-    text = problem_line(path, problem, severity)
-    click.echo(click.style(text, fg=color) if sys.stderr.isatty() else text, err=True)
+def _say(text: str, *, err: bool, color: str | None = None) -> None:
+    text = azdo.redact(text)
+    if azdo.in_pipeline():
+        text = azdo.neutralize(text)
+    stream = sys.stderr if err else sys.stdout
+    click.echo(click.style(text, fg=color) if color and stream.isatty() else text, err=err)
+
+
+def _pipeline_command(line: str) -> None:
+    if azdo.in_pipeline():
+        click.echo(azdo.redact(line), err=True)
+
+
+def echo_problem(path: str, problem: Problem, severity: str = "error", *, text: bool = True) -> None:
+    """The problem as a `file:line:column: severity: /pointer: message` line (unless `text` is
+    False, for JSON output) and, under an Azure Pipelines agent, as an issue on the run."""
+    if text:
+        _say(problem_line(path, problem, severity), err=True, color="red" if severity == "error" else "yellow")
+    where = f"{problem.pointer}: " if problem.pointer else ""
+    source = None if path.startswith("<") else azdo.redact(path)  # not <stdin> or <pipeline parameters>
+    _pipeline_command(azdo.log_issue(severity, azdo.redact(f"{where}{problem.message}"), source=source,
+                                     line=problem.line, column=problem.column))
+
+
+def echo_error(message: str) -> None:
+    """A fatal error: one sentence for the user, and an issue on the run under an agent."""
+    _say(f"vending: error: {message}", err=True)
+    _pipeline_command(azdo.log_issue("error", azdo.redact(message)))
+
+
+def echo(text: str = "", *, err: bool = False) -> None:
+    """A line of ordinary output (secrets masked, commands defused under an agent)."""
+    _say(text, err=err)
+
+
+def output_variable(name: str, value: str) -> None:
+    """Publish a result as an output variable of the step, under an Azure Pipelines agent."""
+    _pipeline_command(azdo.set_output(name, azdo.redact(value)))
 
 
 def echo_json(payload: Any) -> None:
-    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    text = azdo.redact(json.dumps(payload, indent=2, ensure_ascii=False))
+    if azdo.in_pipeline():
+        text = text.replace("#", "\\u0023")  # '#' occurs only inside JSON strings: lossless, and no ##vso[
+    click.echo(text)

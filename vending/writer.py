@@ -21,7 +21,7 @@ WRITABLE = ("generated/", "interface/crossplane/", "interface/pipelines/", "CODE
 
 
 def write_atomic(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Replace `path` with `content` in one step (the directory must exist)."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

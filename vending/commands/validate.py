@@ -62,20 +62,27 @@ def command(paths: tuple[str, ...], output: str) -> int:
         payload, accepted, error = _result(source)
         results.append(payload)
         failed = failed or error is not None
-        if output == "json":
-            continue
+        text = output == "text"  # with JSON, problems still become issues under Azure Pipelines
         if accepted is not None:
             for warning in accepted.warnings:
-                reporter.echo_problem(accepted.path, warning, "warning")
-            upgraded = accepted.request.schema_version
-            click.echo(f"{accepted.path}: valid (schema {upgraded})")
+                reporter.echo_problem(accepted.path, warning, "warning", text=text)
+            if text:
+                reporter.echo(f"{accepted.path}: valid (schema {accepted.request.schema_version})")
         elif error is not None:
             for warning in getattr(error, "warnings", ()):
-                reporter.echo_problem(error.path, warning, "warning")
+                reporter.echo_problem(error.path, warning, "warning", text=text)
             for problem in error.problems:
-                reporter.echo_problem(error.path, problem)
+                reporter.echo_problem(error.path, problem, text=text)
     if output == "json":
         reporter.echo_json({"results": results})
     elif not results:
-        click.echo("no request files found", err=True)
+        reporter.echo("no request files found", err=True)
+    _output_variables(results, valid=not failed and bool(results))
     return EXIT_INVALID if failed or not results else EXIT_OK
+
+
+def _output_variables(results: list[dict[str, object]], *, valid: bool) -> None:
+    """Under Azure Pipelines: `valid`, and the resolved `schemaVersion` of a single request."""
+    reporter.output_variable("valid", "true" if valid else "false")
+    if len(results) == 1 and results[0]["schemaVersion"]:
+        reporter.output_variable("schemaVersion", str(results[0]["schemaVersion"]))

@@ -1,0 +1,1 @@
+"""Azure DevOps: the pipeline template, its parameters, the agent's logging commands, the Runs API."""
