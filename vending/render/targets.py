@@ -7,12 +7,16 @@ from types import ModuleType
 
 from vending.config import Config
 from vending.model import Request
-from vending.render import Files, crossplane, terraform
+from vending.render import Files, crossplane, pipeline, terraform
 
 TARGETS: dict[str, ModuleType] = {"terraform": terraform, "crossplane": crossplane}
 
 PlatformRenderer = Callable[[Config], Files]
-PLATFORM: dict[str, PlatformRenderer] = {"crossplane": crossplane.render_platform}
+# Platform files by target; those under None are rendered whatever the targets.
+PLATFORM: dict[str | None, list[PlatformRenderer]] = {
+    None: [pipeline.render_platform],
+    "crossplane": [crossplane.render_platform],
+}
 
 
 def render_request(request: Request, config: Config, targets: Iterable[str], *, source: str = "") -> Files:
@@ -29,9 +33,9 @@ def owned(name: str, config: Config, targets: Iterable[str]) -> list[str]:
 
 def render_platform(config: Config, targets: Iterable[str]) -> Files:
     files: Files = {}
-    for name in targets:
-        if name in PLATFORM:
-            files.update(PLATFORM[name](config))
+    for name in [None, *targets]:
+        for renderer in PLATFORM.get(name, []):
+            files.update(renderer(config))
     return files
 
 
