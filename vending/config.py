@@ -123,13 +123,18 @@ def load_config(root: Path) -> Config:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path} does not exist; create it (see the README) or pass --repo DIR") from None
+    return config_from_bytes(raw, str(path), root)
+
+
+def config_from_bytes(raw: bytes, shown: str, root: Path) -> Config:
+    """The configuration in `raw` (named `shown` in errors) of the repository at `root`."""
     try:
-        document = load_bytes(raw, str(path), syntax="yaml")
+        document = load_bytes(raw, shown, syntax="yaml")
     except InvalidInput as exc:
-        raise ConfigInvalid(str(path), list(exc.problems)) from None
+        raise ConfigInvalid(shown, list(exc.problems)) from None
     problems = validate(document.data, config_schema(), document.marks)
     if problems:
-        raise ConfigInvalid(str(path), problems)
+        raise ConfigInvalid(shown, problems)
     return build_config(root, document.data)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from vending import schemas
 from vending.errors import Bug, InvalidInput, Problem
@@ -28,6 +29,8 @@ class Accepted:
     """The released schema its pin resolved to."""
     request: Request
     """The request upgraded to the newest model."""
+    upgraded: dict[str, Any]
+    """The document upgraded to the newest schema (what `request` was built from)."""
     warnings: tuple[Problem, ...]
 
     @property
@@ -100,7 +103,8 @@ def accept(raw: bytes, path: str, *, syntax: str = "auto") -> Accepted:
         raise Bug(f"{path}: upgrading {release.name} to {newest.name} gave an invalid document: "
                   + "; ".join(f"{p.pointer}: {p.message}" for p in leftover))
     request = build_request(upgraded, schema_pin=document.data["schemaVersion"], schema_version=release.name)
-    return Accepted(document=document, release=release, request=request, warnings=tuple(warnings))
+    return Accepted(document=document, release=release, request=request, upgraded=upgraded,
+                    warnings=tuple(warnings))
 
 
 def _hint_newer(problem: Problem, release: Release) -> Problem:

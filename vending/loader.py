@@ -92,6 +92,8 @@ class Document:
     path: str
     data: dict[str, Json]
     marks: Marks
+    syntax: str = "yaml"
+    """json or yaml: how the file was read."""
 
 
 class _CoreResolver(BaseResolver):
@@ -303,8 +305,8 @@ def _load_json(text: str, path: str) -> Document:
         problems = []
         marks = _json_marks(text, path, problems)
         problems = problems or [Problem(f"duplicate key {key!r}") for key in duplicates]
-        return _finish(path, data, marks, problems)
-    return _finish(path, data, Marks(fill=lambda marks: _fill_json_marks(marks, text)), [])
+        return _finish(path, data, marks, problems, syntax="json")
+    return _finish(path, data, Marks(fill=lambda marks: _fill_json_marks(marks, text)), [], syntax="json")
 
 
 def _depth(value: Json) -> int:
@@ -353,7 +355,7 @@ def _dispose(loader: Any) -> None:
         dispose()
 
 
-def _finish(path: str, data: Json, marks: Marks, problems: list[Problem]) -> Document:
+def _finish(path: str, data: Json, marks: Marks, problems: list[Problem], syntax: str = "yaml") -> Document:
     if not isinstance(data, dict):
         line, column = marks.locate("")
         problems.insert(0, Problem(
@@ -361,7 +363,7 @@ def _finish(path: str, data: Json, marks: Marks, problems: list[Problem]) -> Doc
             line=line, column=column))
     if problems:
         raise InvalidInput(path, problems)
-    return Document(path=path, data=data, marks=marks)
+    return Document(path=path, data=data, marks=marks, syntax=syntax)
 
 
 def _construct(node: Node, pointer: str, marks: Marks, problems: list[Problem]) -> Json:
