@@ -48,13 +48,14 @@ def offline_copy(root_json: Path, target: Path, stub: Path) -> Path:
     """A copy of a generated root that calls the stub and needs no provider download nor backend
     (state stays local); the module call itself is untouched."""
     document = json.loads(root_json.read_text())
-    module = document["module"]["subscription"]
-    module["source"] = str(stub.resolve())
-    del module["version"]  # local modules have no version
+    if "module" in document:  # a decommissioned root has only a removed block
+        module = document["module"]["subscription"]
+        module["source"] = str(stub.resolve())
+        del module["version"]  # local modules have no version
+        document["output"]["inputs"] = {"value": "${module.subscription.inputs}"}
     document["terraform"].pop("required_providers", None)
     document["terraform"].pop("backend", None)
     document.pop("provider", None)
-    document["output"]["inputs"] = {"value": "${module.subscription.inputs}"}
     target.mkdir(parents=True, exist_ok=True)
     (target / "main.tf.json").write_text(json.dumps(document, indent=2))
     return target

@@ -44,10 +44,10 @@ class Plan:
 
 
 def existing_files(root: Path, scope: Iterable[str]) -> dict[str, Path]:
-    """Repository-relative path -> file, for every file in the tree that a glob of `scope` matches."""
+    """Repository-relative path -> file, for every file of `scope` (files, and directories ending in /)."""
     found: dict[str, Path] = {}
-    for pattern in scope:
-        matches = [root / pattern] if not any(c in pattern for c in "*?[") else root.glob(pattern)
+    for entry in scope:
+        matches = (root / entry).rglob("*") if entry.endswith("/") else [root / entry]
         for path in matches:
             if path.is_file():
                 found[path.relative_to(root).as_posix()] = path

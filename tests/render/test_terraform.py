@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,10 @@ def _roots(tmp: Path) -> list[Path]:
     for path in sorted(EXAMPLES.iterdir()):
         files.update(terraform.render(accept_file(path).request, CONFIG))
     files.update(terraform.render(accept(json.dumps(MAXIMAL_REQUEST).encode(), "m.json").request, CONFIG))
+    absent = accept(json.dumps({**MAXIMAL_REQUEST, "name": "gone-prod", "state": "absent"}).encode(), "g").request
+    files.update(terraform.render(absent, CONFIG))
+    files.update(terraform.render(dataclasses.replace(absent, name="deleted-prod"),
+                                  dataclasses.replace(CONFIG, deletion_policy="delete")))
     roots = []
     for relative, content in files.items():
         target = tmp / relative
@@ -113,7 +118,10 @@ def _roots(tmp: Path) -> list[Path]:
 
 
 def test_terraform_validate_passes_on_every_rendered_root(stub: Path, tmp_path: Path) -> None:
-    for root_json in _roots(tmp_path / "rendered"):
+    roots = _roots(tmp_path / "rendered")
+    assert {json.loads(r.read_text()).get("removed", [{}])[0].get("lifecycle", {}).get("destroy") for r in roots} \
+        == {None, False, True}, "live roots and both kinds of decommissioned roots"
+    for root_json in roots:
         copy = offline_copy(root_json, tmp_path / "validate" / root_json.parent.name, stub)
         init = run_terraform(copy, "init", "-input=false", "-no-color")
         assert init.returncode == 0, init.stderr

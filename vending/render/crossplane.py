@@ -118,6 +118,11 @@ def spec_of(request: Request, config: Config) -> dict[str, Any]:
 
 
 def render(request: Request, config: Config, *, source: str = "") -> Files:
+    """The composite (or claim) of `request`. A decommissioned subscription renders nothing: the
+    CD tool prunes its composite, and the composed resources' deletion policy, rendered into every
+    composite from vending.yaml, decides whether Azure keeps the subscription (Orphan) or not."""
+    if request.state == "absent":
+        return {}
     names = kinds(config)
     env = config.environment(request.workload)
     manifest = {

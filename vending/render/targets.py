@@ -7,14 +7,14 @@ from types import ModuleType
 
 from vending.config import Config
 from vending.model import Request
-from vending.render import Files, crossplane, pipeline, terraform
+from vending.render import Files, codeowners, crossplane, pipeline, terraform
 
 TARGETS: dict[str, ModuleType] = {"terraform": terraform, "crossplane": crossplane}
 
 PlatformRenderer = Callable[[Config], Files]
 # Platform files by target; those under None are rendered whatever the targets.
 PLATFORM: dict[str | None, list[PlatformRenderer]] = {
-    None: [pipeline.render_platform],
+    None: [pipeline.render_platform, codeowners.render_platform],
     "crossplane": [crossplane.render_platform],
 }
 
@@ -27,7 +27,8 @@ def render_request(request: Request, config: Config, targets: Iterable[str], *, 
 
 
 def owned(name: str, config: Config, targets: Iterable[str]) -> list[str]:
-    """Globs of every file that belongs to the subscription `name`, whatever its workload."""
+    """Every path (a file, or a directory ending in /) that belongs to the subscription `name`,
+    whatever its workload: what a render of its request replaces."""
     return [glob for target in targets for glob in TARGETS[target].owned(name, config)]
 
 
@@ -40,6 +41,6 @@ def render_platform(config: Config, targets: Iterable[str]) -> Files:
 
 
 def generated_scope(config: Config, targets: Iterable[str]) -> list[str]:
-    """Globs of everything `render --all` owns: the targets' trees and the platform files."""
+    """Everything `render --all` owns: the targets' trees and the platform files."""
     chosen = list(targets)
-    return [f"generated/{t}/**/*" for t in chosen] + sorted(render_platform(config, chosen))
+    return [f"generated/{t}/" for t in chosen] + sorted(render_platform(config, chosen))

@@ -39,7 +39,7 @@ def root_dir(name: str, workload: str, config: Config) -> str:
 
 
 def owned(name: str, config: Config) -> list[str]:
-    return [f"{GENERATED_DIR}/terraform/{env}/{name}/**/*" for env in config.environments.values()]
+    return [f"{GENERATED_DIR}/terraform/{env}/{name}/" for env in config.environments.values()]
 
 
 def state_key(request: Request, config: Config) -> str:
@@ -48,6 +48,9 @@ def state_key(request: Request, config: Config) -> str:
 
 def render(request: Request, config: Config, *, source: str = "") -> Files:
     """The files of `request`'s root module."""
+    if request.state == "absent":
+        return {f"{root_dir(request.name, request.workload, config)}/main.tf.json": json_bytes(
+            decommissioned(request, config, source))}
     document: dict[str, Any] = {
         "//": _header(request, source),
         "terraform": _settings(request, config),
@@ -63,6 +66,21 @@ def render(request: Request, config: Config, *, source: str = "") -> Files:
         },
     }
     return {f"{root_dir(request.name, request.workload, config)}/main.tf.json": json_bytes(document)}
+
+
+def decommissioned(request: Request, config: Config, source: str) -> dict[str, Any]:
+    """The root of a decommissioned subscription: the module call is gone and a `removed` block
+    says, explicitly, what Terraform does with what it managed. With the orphan policy the
+    subscription stays in Azure and leaves the state; with delete it is destroyed (cancelled)."""
+    destroy = config.deletion_policy == "delete"
+    return {
+        "//": _header(request, source) + (
+            " Decommissioned: the subscription is destroyed (cancelled) when this is applied." if destroy else
+            " Decommissioned: Azure keeps the subscription; Terraform only forgets it."),
+        "terraform": _settings(request, config),
+        "provider": {name: dict(p.config) for name, p in config.terraform.providers.items()},
+        "removed": [{"from": f"module.{MODULE_NAME}", "lifecycle": {"destroy": destroy}}],
+    }
 
 
 def _header(request: Request, source: str) -> str:
