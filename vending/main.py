@@ -19,6 +19,8 @@ COMMANDS = {
     "check": "vending.commands.check",
     "request": "vending.commands.request",
     "trigger": "vending.commands.trigger",
+    "apply": "vending.commands.apply",
+    "decommission": "vending.commands.decommission",
 }
 
 

@@ -85,7 +85,7 @@ def run_body(ref: str, template_parameters: Mapping[str, str], *, preview: bool)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,  # noqa: PLR0917
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
                          headers: Any, newurl: str) -> None:
         return None  # urllib then raises HTTPError with the 3xx status
 

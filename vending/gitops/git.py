@@ -1,0 +1,115 @@
+"""The one seam through which vending runs git; each question is a small named function.
+
+vending never changes the working tree or the index of the clone it runs in to build a
+commit: it writes objects, builds the tree in a temporary index, and pushes the commit.
+A run killed at any point leaves the clone as it was (plus unreferenced objects, which
+git collects), and the remote either has the commit or it has not.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from vending.errors import GitError
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+# Git must never stop to ask anything: a pipeline has no one to answer.
+QUIET = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", "SSH_ASKPASS": "true", "GCM_INTERACTIVE": "never",
+         "LC_ALL": "C"}
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run(repo: Path, args: Sequence[str], *, input: bytes | str | None = None,
+        env: Mapping[str, str] | None = None, check: bool = True, binary: bool = False) -> Result:
+    """Run `git -C repo args...`; raise `GitError` on failure unless `check` is false."""
+    data = input.encode() if isinstance(input, str) else input
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(repo), *args], input=data, capture_output=True, check=False,
+            env={**os.environ, **QUIET, **(env or {})})
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH; install git to vend subscriptions") from None
+    out = completed.stdout if binary else completed.stdout.decode("utf-8", "replace")
+    result = Result(completed.returncode, out, completed.stderr.decode("utf-8", "replace"))  # type: ignore[arg-type]
+    if check and result.code != 0:
+        raise GitError(f"git {' '.join(args[:2])} failed in {repo}: {result.err.strip() or result.out.strip()}")
+    return result
+
+
+def show_bytes(repo: Path, commit: str, path: str) -> bytes | None:
+    """The bytes of `path` at `commit`, or None if it does not exist there."""
+    result = run(repo, ["cat-file", "blob", f"{commit}:{path}"], check=False, binary=True)
+    return result.out if result.code == 0 else None  # type: ignore[return-value]
+
+
+def top_level(start: Path) -> Path:
+    result = run(start, ["rev-parse", "--show-toplevel"], check=False)
+    if result.code != 0:
+        raise GitError(f"{start} is not inside a git repository; run vending apply in a clone of the "
+                       "GitOps repository (or pass --repo DIR)")
+    return Path(result.out.strip())
+
+
+def resolve(repo: Path, ref: str) -> str | None:
+    result = run(repo, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], check=False)
+    return result.out.strip() if result.code == 0 else None
+
+
+def has_remote(repo: Path, remote: str) -> bool:
+    return run(repo, ["remote", "get-url", remote], check=False).code == 0
+
+
+def fetch(repo: Path, remote: str, branch: str) -> str | None:
+    """Bring `remote`'s `branch` up to date locally; its tip, or None if the branch does not exist yet."""
+    result = run(repo, ["fetch", "--quiet", "--no-tags", remote,
+                        f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}"], check=False)
+    if result.code != 0:
+        if "couldn't find remote ref" in result.err:
+            return None
+        raise GitError(f"cannot fetch {branch} from {remote}: {result.err.strip()}")
+    return resolve(repo, f"refs/remotes/{remote}/{branch}")
+
+
+def ls_tree(repo: Path, commit: str, paths: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """path -> (mode, blob id) of the files under `paths` at `commit` (one git call, no fleet scan)."""
+    if not paths:
+        return {}
+    result = run(repo, ["ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths])
+    entries = {}
+    for record in result.out.split("\0"):
+        if record:
+            meta, path = record.split("\t", 1)
+            mode, _kind, blob = meta.split()
+            entries[path] = (mode, blob)
+    return entries
+
+
+def hash_blob(repo: Path, content: bytes) -> str:
+    return run(repo, ["hash-object", "-w", "--stdin"], input=content).out.strip()
+
+
+def tree_of(repo: Path, commit: str) -> str:
+    return run(repo, ["rev-parse", f"{commit}^{{tree}}"]).out.strip()
+
+
+def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
+    return run(repo, ["merge-base", "--is-ancestor", ancestor, descendant], check=False).code == 0
+
+
+def symbolic_head(repo: Path) -> str | None:
+    result = run(repo, ["symbolic-ref", "--quiet", "HEAD"], check=False)
+    return result.out.strip() if result.code == 0 else None
+
+
+def worktree_clean(repo: Path) -> bool:
+    return run(repo, ["status", "--porcelain", "--untracked-files=no"]).out.strip() == ""

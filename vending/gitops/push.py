@@ -1,0 +1,139 @@
+"""Land a commit on trunk: push without force, and on rejection start again from the new tip.
+
+Like Flux's image automation (push_retry.go): a bounded number of attempts with exponential
+backoff and jitter inside a time budget; every retry fetches the new tip and re-derives the
+change from it (another run may have taken the name meanwhile), and "the remote already has
+this change" ends as success.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vending.config import Git
+from vending.errors import GitError, VendingError
+from vending.gitops import git
+from vending.gitops.commit import commit_tree
+from vending.gitops.tree import build_tree
+from vending.gitops.vend import Proposal
+
+# Push failures worth another attempt on a fresh tip: someone else moved trunk, or the remote
+# was busy updating the ref. Anything else (authentication, branch policy) will not improve.
+RETRYABLE = ("[rejected]", "non-fast-forward", "fetch first", "cannot lock ref", "failed to lock",
+             "stale info", "incorrect old value", "reference already exists", "failed to update ref")
+TRANSIENT = ("Could not read from remote", "unable to access", "Connection", "timed out", "early EOF",
+             "the remote end hung up")
+
+
+class Conflict(VendingError):
+    """Trunk changed the same subscription while this run was in flight."""
+
+
+@dataclass(frozen=True, slots=True)
+class Landed:
+    action: str
+    commit: str | None
+    attempts: int
+    tip: str | None
+    """The trunk tip the change was built on."""
+
+
+@dataclass
+class Budget:
+    attempts: int
+    seconds: float
+    initial_delay: float
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    started: float = field(default=0.0)
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    def delay(self, attempt: int) -> float:
+        """Exponential backoff with full jitter, capped at 10 s."""
+        return random.uniform(0.5, 1.5) * min(10.0, self.initial_delay * 2.0 ** (attempt - 1))
+
+    def wait_or_give_up(self, attempt: int, why: str) -> None:
+        delay = self.delay(attempt)
+        elapsed = self.clock() - self.started
+        if attempt >= self.attempts or elapsed + delay > self.seconds:
+            raise GitError(
+                f"could not land the change on trunk after {attempt} attempt(s) in {elapsed:.1f} s: {why}. "
+                "Nothing was pushed and nothing is lost; run vending apply again")
+        self.sleep(delay)
+
+
+def try_push(repo: Path, remote: str, commit: str, branch: str) -> str | None:
+    """None when pushed; the reason when the push was refused in a way worth retrying."""
+    result = git.run(repo, ["push", "--porcelain", remote, f"{commit}:refs/heads/{branch}"], check=False)
+    if result.code == 0:
+        return None
+    output = result.out + result.err
+    if any(marker in output for marker in RETRYABLE + TRANSIENT):
+        return "trunk moved while this run was pushing" if "rejected" in output else output.strip()[-200:]
+    raise GitError(f"{remote} refused the push to {branch}: {result.err.strip() or result.out.strip()}")
+
+
+def land(repo: Path, *, remote: str | None, branch: str, propose: Callable[[str | None], Proposal],
+         settings: Git, push: bool, budget: Budget) -> Landed:
+    """Propose the change on the current tip, commit it and push; again on a new tip when refused."""
+    attempt = 0
+    first: Proposal | None = None
+    while True:
+        attempt += 1
+        tip = base_commit(repo, remote, branch, push=push)
+        proposal = propose(tip)
+        if first is None:
+            first = proposal
+        elif proposal.stored_blob != first.stored_blob and proposal.action != "noop":
+            raise Conflict(
+                f"{proposal.name} was changed on {branch} by another run while this one was in flight "
+                f"(trunk is now at {tip[:12] if tip else 'nothing'}); look at its history and run "
+                "vending apply again if this request should still apply")
+        if proposal.action == "noop":
+            return Landed(action="noop", commit=None, attempts=attempt, tip=tip)
+        tree = build_tree(repo, tip, proposal.changes)
+        commit = commit_tree(repo, tree, tip, proposal.message, proposal.author, settings)
+        if not push:
+            return Landed(action=proposal.action, commit=commit, attempts=attempt, tip=tip)
+        assert remote is not None
+        refused = try_push(repo, remote, commit, branch)
+        if refused is None:
+            return Landed(action=proposal.action, commit=commit, attempts=attempt, tip=tip)
+        budget.wait_or_give_up(attempt, refused)
+
+
+def base_commit(repo: Path, remote: str | None, branch: str, *, push: bool) -> str | None:
+    """The commit to build on: the remote's tip (fetched now), or, without pushing, the local branch
+    when it already holds that tip (so local commits stack up)."""
+    remote_tip = git.fetch(repo, remote, branch) if remote else None
+    if push:
+        return remote_tip
+    local = git.resolve(repo, f"refs/heads/{branch}")
+    if local and (remote_tip is None or git.is_ancestor(repo, remote_tip, local)):
+        return local
+    return remote_tip or git.resolve(repo, "HEAD")
+
+
+def follow(repo: Path, branch: str, commit: str, *, moved_branch: bool) -> str | None:
+    """Bring the clone's checkout to `commit` when that cannot lose anything; a note when it was left."""
+    head = git.symbolic_head(repo)
+    current = git.resolve(repo, "HEAD")
+    if current == commit:
+        return None
+    if current is not None and not git.is_ancestor(repo, current, commit):
+        return f"the checkout was left at {current[:12]}; {commit[:12]} is on {branch}"
+    if not git.worktree_clean(repo):
+        return f"the checkout has local changes and was left as it was; {commit[:12]} is on {branch}"
+    if head == f"refs/heads/{branch}" or (head and moved_branch):
+        git.run(repo, ["merge", "--ff-only", "--quiet", commit])
+    elif head is None:
+        git.run(repo, ["checkout", "--quiet", "--detach", commit])
+    else:
+        return f"the checkout is on {head.removeprefix('refs/heads/')} and was left as it was"
+    return None

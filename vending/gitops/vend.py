@@ -1,0 +1,165 @@
+"""What a vending run changes on a given trunk tip: pure apart from reading that tip.
+
+Everything is derived from the tip itself (its vending.yaml, its stored requests, its
+generated files), so a retry on a newer tip re-derives the change from scratch.
+Only the subscription's own paths are looked at: no step scans the fleet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from vending import schemas
+from vending.config import CONFIG_FILE, REQUESTS_DIR, Config, config_from_bytes
+from vending.errors import ConfigError, InvalidInput, VendingError
+from vending.fleet import SUFFIXES
+from vending.gitops import git
+from vending.gitops.commit import Identity, message, pipeline_trailers, requester_identity
+from vending.gitops.tree import blob_id
+from vending.intake import Accepted, accept
+from vending.model import Request
+from vending.policy import check_policy
+from vending.render.targets import owned, render_request
+from vending.render.yaml_emit import dump
+
+
+class NotOnTrunk(VendingError):
+    """The subscription a command names is not on trunk."""
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    name: str
+    action: str
+    """create, update, decommission, or noop when trunk already holds exactly this."""
+    changes: dict[str, bytes | None]
+    stored_blob: str | None
+    """The blob of the subscription's stored request on the tip (None: not there)."""
+    message: str
+    author: Identity
+
+
+def trunk_config(repo: Path, tip: str | None) -> Config:
+    raw = git.show_bytes(repo, tip, CONFIG_FILE) if tip else None
+    if raw is None:
+        raise ConfigError(f"trunk has no {CONFIG_FILE}; a GitOps repository managed by vending needs one at its root "
+                          "(see the README)")
+    return config_from_bytes(raw, f"{CONFIG_FILE} (trunk {tip[:12] if tip else ''})", repo)
+
+
+def stored_request(repo: Path, tip: str | None, name: str) -> tuple[str, str] | None:
+    """(path, blob id) of the subscription's stored request on the tip."""
+    if tip is None:
+        return None
+    entries = git.ls_tree(repo, tip, [f"{REQUESTS_DIR}/{name}{suffix}" for suffix in SUFFIXES])
+    return next(((path, blob) for path, (_mode, blob) in sorted(entries.items())), None)
+
+
+def _changes(repo: Path, tip: str | None, config: Config, request: Request, stored_path: str,
+             stored_bytes: bytes, object_format: str) -> dict[str, bytes | None]:
+    """The paths that differ between the tip and what the request renders (None: to remove)."""
+    desired = render_request(request, config, config.targets, source=stored_path)
+    desired[stored_path] = stored_bytes
+    scope = owned(request.name, config, ["terraform", "crossplane"])
+    scope += [f"{REQUESTS_DIR}/{request.name}{suffix}" for suffix in SUFFIXES]
+    present = git.ls_tree(repo, tip, [entry.rstrip("/") for entry in scope]) if tip else {}
+    changes: dict[str, bytes | None] = {}
+    for path, content in desired.items():
+        if path not in present or present[path][1] != blob_id(content, object_format):
+            changes[path] = content
+    for path in present:
+        if path not in desired:
+            changes[path] = None
+    return changes
+
+
+def _trailers(request: Request, action: str, requested_by: str, ticket: str | None,
+              environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    return [
+        ("Vending-Request", request.name),
+        ("Vending-Action", action),
+        ("Vending-Schema-Pinned", request.schema_pin),
+        ("Vending-Schema-Resolved", request.schema_version),
+        ("Vending-Schema-Model", schemas.latest().name),
+        ("Requested-By", requested_by),
+        ("Change-Ticket", ticket or ""),
+        *pipeline_trailers(environ),
+    ]
+
+
+def _body(request: Request, action: str, config: Config, requested_by: str, ticket: str | None) -> str:
+    asked = f"Requested by {requested_by}" + (f" under change {ticket}" if ticket else "") + "."
+    if action == "decommission":
+        policy = ("delete: the subscription is cancelled when this change is deployed"
+                  if config.deletion_policy == "delete" else
+                  "orphan: Azure keeps the subscription and its resources; Git stops managing it")
+        return f'Decommission {request.workload} subscription "{request.display_name}".\n' \
+               f"Deletion policy {policy}.\n{asked}"
+    return (f'{request.workload} subscription "{request.display_name}" in management group '
+            f"{request.management_group}, {request.location}.\n{asked}")
+
+
+def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes, suffix: str,
+            environ: Mapping[str, str], object_format: str, *,
+            requested_by: str | None = None, ticket: str | None = None) -> Proposal:
+    """The change that puts `accepted` (stored as `stored_bytes`) on the tip."""
+    config = trunk_config(repo, tip)
+    check_policy(accepted, config)
+    request = accepted.request
+    stored = stored_request(repo, tip, request.name)
+    if stored is not None and request.state == "present":
+        previous = git.show_bytes(repo, tip, stored[0]) if tip else None
+        if previous is not None and _is_absent(previous, stored[0]):
+            raise VendingError(
+                f"{request.name} was decommissioned; subscription names are never reused (the alias may still "
+                "exist in Azure): choose another name")
+    if request.state == "absent":
+        action = "decommission"
+        if stored is None:
+            raise NotOnTrunk(f"there is no subscription {request.name} on trunk to decommission")
+    else:
+        action = "update" if stored is not None else "create"
+    stored_path = f"{REQUESTS_DIR}/{request.name}{suffix}"
+    changes = _changes(repo, tip, config, request, stored_path, stored_bytes, object_format)
+    who = requested_by or request.requested_by
+    why = ticket if ticket is not None else request.ticket
+    text = message(f"vend: {action} subscription {request.name}", _body(request, action, config, who, why),
+                   _trailers(request, action, who, why, environ), config.git.skip_ci)
+    return Proposal(name=request.name, action=action if changes else "noop", changes=changes,
+                    stored_blob=stored[1] if stored else None, message=text, author=requester_identity(who))
+
+
+def _is_absent(raw: bytes, path: str) -> bool:
+    try:
+        return accept(raw, path).request.state == "absent"
+    except InvalidInput:
+        return False
+
+
+def decommission_document(accepted: Accepted, requested_by: str, ticket: str | None) -> bytes:
+    """The stored request of a decommissioned subscription: the request as last applied, in the newest
+    schema, with `state: absent`. It stays on trunk, so the name stays taken and the tree can be rebuilt."""
+    document = {**accepted.upgraded, "state": "absent"}
+    header = (f"Decommissioned with vending decommission, requested by {requested_by}"
+              + (f" under change {ticket}" if ticket else "") + ".\n"
+              "The request as it was applied before is in the history of this file.")
+    return dump(document, header=header).encode("utf-8")
+
+
+def propose_decommission(repo: Path, tip: str | None, name: str, requested_by: str, ticket: str | None,
+                         environ: Mapping[str, str], object_format: str) -> Proposal:
+    stored = stored_request(repo, tip, name)
+    if stored is None or tip is None:
+        raise NotOnTrunk(f"there is no subscription {name} on trunk (no {REQUESTS_DIR}/{name}.yaml or .json)")
+    raw = git.show_bytes(repo, tip, stored[0])
+    assert raw is not None
+    current = accept(raw, stored[0])
+    if current.request.state == "absent":
+        return Proposal(name=name, action="noop", changes={}, stored_blob=stored[1], message="",
+                        author=requester_identity(requested_by))
+    document = decommission_document(current, requested_by, ticket)
+    absent = accept(document, f"{REQUESTS_DIR}/{name}.yaml")
+    return propose(repo, tip, absent, document, ".yaml", environ, object_format,
+                   requested_by=requested_by, ticket=ticket)
