@@ -1,0 +1,66 @@
+"""Deletion is a product choice: orphan by default, delete on request, never silent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import Clone, example, git, request_file, vending
+
+
+def test_decommission_orphans_by_default_and_keeps_the_record(clone: Clone, trunk: Path) -> None:
+    work = clone()
+    assert vending(work, "apply", str(example("payments-prod"))).returncode == 0
+    result = vending(work, "decommission", "payments-prod", "--confirm", "payments-prod",
+                     "--requested-by", "bob@contoso.com", "--ticket", "CHG0099999", "--output", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["action"] == "decommission"
+    assert git(trunk, "log", "-1", "--format=%an <%ae>", "main").strip() == "bob <bob@contoso.com>"
+    body = git(trunk, "log", "-1", "--format=%B", "main")
+    assert body.startswith("vend: decommission subscription payments-prod [skip ci]")
+    assert "Deletion policy orphan: Azure keeps the subscription" in body
+    assert "Change-Ticket: CHG0099999" in body
+    stored = git(trunk, "show", "main:requests/payments-prod.yaml")
+    assert "state: absent" in stored and "Decommissioned with vending decommission" in stored
+    root = json.loads(git(trunk, "show", "main:generated/terraform/production/payments-prod/main.tf.json"))
+    assert root["removed"] == [{"from": "module.subscription", "lifecycle": {"destroy": False}}]
+    assert "module" not in root
+    assert "generated/crossplane/production/payments-prod.yaml" not in git(trunk, "ls-tree", "-r", "--name-only",
+                                                                            "main")
+    again = vending(work, "decommission", "payments-prod", "--confirm", "payments-prod",
+                    "--requested-by", "bob@contoso.com", "--output", "json")
+    assert json.loads(again.stdout)["action"] == "noop"
+    reuse = vending(work, "apply", str(example("payments-prod")))
+    assert reuse.returncode == 1 and "names are never reused" in reuse.stderr
+    assert vending(clone(), "check").returncode == 0
+
+
+def test_delete_policy_and_state_absent_through_apply(clone: Clone, trunk: Path, tmp_path: Path) -> None:
+    work = clone()
+    config = work / "vending.yaml"
+    config.write_text(config.read_text().replace("deletionPolicy: orphan", "deletionPolicy: delete"))
+    assert vending(work, "render", "--all").returncode == 0
+    git(work, "commit", "--quiet", "-am", "Delete decommissioned subscriptions")
+    git(work, "push", "--quiet", "origin", "main")
+    assert vending(work, "apply", str(request_file(tmp_path, "sandbox-dev"))).returncode == 0
+    absent = request_file(tmp_path, "sandbox-dev", state="absent")
+    result = vending(work, "apply", str(absent), "--output", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["action"] == "decommission"
+    assert "Deletion policy delete: the subscription is cancelled" in git(trunk, "log", "-1", "--format=%B", "main")
+    root = json.loads(git(trunk, "show", "main:generated/terraform/nonproduction/sandbox-dev/main.tf.json"))
+    assert root["removed"] == [{"from": "module.subscription", "lifecycle": {"destroy": True}}]
+
+
+def test_never_by_accident(clone: Clone, trunk: Path) -> None:
+    work = clone()
+    assert vending(work, "apply", str(example("analytics-dev"))).returncode == 0
+    before = git(trunk, "rev-parse", "main")
+    mismatch = vending(work, "decommission", "analytics-dev", "--confirm", "analytics", "--requested-by",
+                       "bob@contoso.com")
+    assert mismatch.returncode == 2 and "does not match" in mismatch.stderr
+    nobody = vending(work, "decommission", "analytics-dev", "--confirm", "analytics-dev")
+    assert nobody.returncode == 2 and "--requested-by EMAIL is required" in nobody.stderr
+    missing = vending(work, "decommission", "ghost-dev", "--confirm", "ghost-dev", "--requested-by", "b@c.io")
+    assert missing.returncode == 1 and "there is no subscription ghost-dev on trunk" in missing.stderr
+    assert git(trunk, "rev-parse", "main") == before
