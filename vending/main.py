@@ -14,6 +14,7 @@ from vending.errors import EXIT_BUG, EXIT_USAGE, Bug, InvalidInput, VendingError
 # Subcommand -> module with a `command`. Modules are imported only when their command runs:
 # a pipeline step pays for what it uses, not for every feature (start-up time is a target).
 COMMANDS = {
+    "init": "vending.commands.init",
     "validate": "vending.commands.validate",
     "render": "vending.commands.render",
     "check": "vending.commands.check",
