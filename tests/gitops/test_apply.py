@@ -115,14 +115,20 @@ def test_no_push_commits_locally_and_moves_the_checkout(clone: Clone, trunk: Pat
     assert json.loads(second.stdout)["action"] == "create"
 
 
-def test_local_changes_in_the_checkout_are_never_touched(clone: Clone, trunk: Path) -> None:
+def test_local_changes_in_the_checkout_are_never_touched(clone: Clone, trunk: Path, tmp_path: Path) -> None:
     work = clone()
     (work / "vending.yaml").write_text((work / "vending.yaml").read_text() + "# my local edit\n")
-    result = vending(work, "apply", str(example("analytics-dev")))
+    result = vending(work, "apply", str(request_file(tmp_path, "local-dev")))
     assert result.returncode == 0, result.stderr
-    assert "local changes" in result.stderr
-    assert (work / "vending.yaml").read_text().endswith("# my local edit\n")
-    assert "analytics-dev" in git(trunk, "log", "-1", "--format=%s", "main")
+    assert (work / "vending.yaml").read_text().endswith("# my local edit\n"), "kept, as checkout keeps it"
+    assert git(work, "rev-parse", "HEAD") == git(trunk, "rev-parse", "main"), "the rest followed trunk"
+    generated = work / "generated" / "terraform" / "nonproduction" / "local-dev" / "main.tf.json"
+    generated.write_text("my edit of a file the next commit changes\n")
+    update = vending(work, "apply", str(request_file(tmp_path, "local-dev", displayName="Renamed")))
+    assert update.returncode == 0, update.stderr
+    assert "local changes in the paths this commit changes" in update.stderr
+    assert generated.read_text() == "my edit of a file the next commit changes\n"
+    assert "Renamed" in git(trunk, "show", "main:generated/terraform/nonproduction/local-dev/main.tf.json")
 
 
 def test_invalid_requests_change_nothing(clone: Clone, trunk: Path, run_cli: RunCli, tmp_path: Path) -> None:

@@ -110,6 +110,3 @@ def symbolic_head(repo: Path) -> str | None:
     result = run(repo, ["symbolic-ref", "--quiet", "HEAD"], check=False)
     return result.out.strip() if result.code == 0 else None
 
-
-def worktree_clean(repo: Path) -> bool:
-    return run(repo, ["status", "--porcelain", "--untracked-files=no"]).out.strip() == ""

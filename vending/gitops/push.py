@@ -120,20 +120,28 @@ def base_commit(repo: Path, remote: str | None, branch: str, *, push: bool) -> s
     return remote_tip or git.resolve(repo, "HEAD")
 
 
-def follow(repo: Path, branch: str, commit: str, *, moved_branch: bool) -> str | None:
-    """Bring the clone's checkout to `commit` when that cannot lose anything; a note when it was left."""
+def follow(repo: Path, branch: str, commit: str) -> str | None:
+    """Bring the clone's checkout (the branch, or a detached HEAD) to `commit` when that loses nothing;
+    a note when it was left as it was.
+
+    A two-way `read-tree -m -u` touches only the paths that differ between the two commits (a full
+    `status` or `merge` would stat every file of a 10,000-subscription tree) and, like checkout,
+    refuses to overwrite local changes.
+    """
     head = git.symbolic_head(repo)
     current = git.resolve(repo, "HEAD")
     if current == commit:
         return None
-    if current is not None and not git.is_ancestor(repo, current, commit):
-        return f"the checkout was left at {current[:12]}; {commit[:12]} is on {branch}"
-    if not git.worktree_clean(repo):
-        return f"the checkout has local changes and was left as it was; {commit[:12]} is on {branch}"
-    if head == f"refs/heads/{branch}" or (head and moved_branch):
-        git.run(repo, ["merge", "--ff-only", "--quiet", commit])
-    elif head is None:
-        git.run(repo, ["checkout", "--quiet", "--detach", commit])
-    else:
+    if current is None or not git.is_ancestor(repo, current, commit):
+        return f"the checkout was left as it was; {commit[:12]} is on {branch}"
+    if head is not None and head != f"refs/heads/{branch}":
         return f"the checkout is on {head.removeprefix('refs/heads/')} and was left as it was"
+    merged = git.run(repo, ["read-tree", "-m", "-u", current, commit], check=False)
+    if merged.code != 0:
+        return (f"the checkout has local changes in the paths this commit changes and was left as it was; "
+                f"{commit[:12]} is on {branch}")
+    if head is None:
+        git.run(repo, ["update-ref", "--no-deref", "HEAD", commit, current])
+    else:
+        git.run(repo, ["update-ref", head, commit, current])
     return None

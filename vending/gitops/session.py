@@ -51,11 +51,10 @@ def vend(start: Path, *, remote: str, branch: str, push: bool, propose_at: Propo
 
 
 def _bring_checkout(repo: Path, branch: str, commit: str, *, push: bool, old: str | None) -> str | None:
-    head = git.symbolic_head(repo)
-    if not push and head != f"refs/heads/{branch}":
+    if not push and git.symbolic_head(repo) != f"refs/heads/{branch}":
         # Keep the local commit reachable: the branch moves to it (fast-forward only).
         git.run(repo, ["update-ref", f"refs/heads/{branch}", commit, old or "0" * 40])
-    return follow(repo, branch, commit, moved_branch=not push)
+    return follow(repo, branch, commit)
 
 
 def environment() -> dict[str, str]:
