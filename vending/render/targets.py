@@ -7,14 +7,23 @@ from types import ModuleType
 
 from vending.config import Config
 from vending.model import Request
-from vending.render import Files, codeowners, crossplane, pipeline, terraform
+from vending.render import Files, codeowners, crossplane, terraform
 
 TARGETS: dict[str, ModuleType] = {"terraform": terraform, "crossplane": crossplane}
 
 PlatformRenderer = Callable[[Config], Files]
+
+
+def _pipeline(config: Config) -> Files:
+    # Imported when used: only render --all and check need it, and the template module is large.
+    from vending.render import pipeline  # noqa: PLC0415
+
+    return pipeline.render_platform(config)
+
+
 # Platform files by target; those under None are rendered whatever the targets.
 PLATFORM: dict[str | None, list[PlatformRenderer]] = {
-    None: [pipeline.render_platform, codeowners.render_platform],
+    None: [_pipeline, codeowners.render_platform],
     "crossplane": [crossplane.render_platform],
 }
 
