@@ -83,6 +83,8 @@ def test_deprecated_versions_warn() -> None:
     ({"network": {"addressSpace": ["10.0.0.5/24"]}}, "10.0.0.5/24 has host bits set; did you mean 10.0.0.0/24?"),
     ({"network": {"addressSpace": ["10.0.0.0/16", "10.0.4.0/24"]}}, "10.0.4.0/24 overlaps 10.0.0.0/16"),
     ({"tags": {"Owner": "a", "owner": "b"}}, "Azure tag names are not case-sensitive"),
+    ({"requestedBy": "carol@contoso.com\n"}, "expected an e-mail address"),
+    ({"displayName": "Risk\n\nRequested-By: ceo@contoso.com"}, "must not contain line breaks"),
 ])
 def test_rejections(fields: dict[str, object], message: str) -> None:
     data = minimal(**fields)
@@ -91,6 +93,13 @@ def test_rejections(fields: dict[str, object], message: str) -> None:
     with pytest.raises(Rejected) as caught:
         accept(json.dumps(data).encode(), "r.json")
     assert message in caught.value.problems[0].message
+
+
+def test_budget_dates_exist() -> None:
+    budget = {"amount": 1, "timeGrain": "Monthly", "startDate": "2026-02-01", "endDate": "2026-02-31",
+              "notifications": {"a": {"threshold": 50, "contactEmails": ["a@b.io"]}}}
+    error = rejected(doc(schemaVersion="2", budgets={"b": budget}))
+    assert error.problems[0].message == "2026-02-31 is not a date in the calendar"
 
 
 def test_budget_dates_in_order() -> None:

@@ -66,8 +66,10 @@ def test_duplicate_keys_in_json() -> None:
     (b"\xff\xfea\x00", "UTF-16", (1, 1)),
     (b"a: b\nc: \xe9t\xe9\n", "not valid UTF-8", (2, 4)),
     (b"1: x\n", "keys must be strings", (1, 1)),
-    (b"v: .nan\n", "not a JSON number", (1, 4)),
+    (b"v: .nan\n", "not a finite number", (1, 4)),
     (b"[" * 100 + b"]" * 100, "nested more than", (1, 65)),
+    (b"a: 1.0e+999\n", "not a finite number", (1, 4)),
+    (b"a: " + b"9" * 5000 + b"\n", "a number of 5,000 digits", (1, 4)),
 ])
 def test_bad_input(raw: bytes, message: str, position: tuple[int, int]) -> None:
     found = problems(raw)
@@ -88,3 +90,8 @@ def test_size_limit() -> None:
 
 def test_utf8_bom_is_accepted() -> None:
     assert load_bytes(b"\xef\xbb\xbfa: 1\n", "req.yaml").data == {"a": 1}
+
+
+def test_json_numbers_must_be_finite() -> None:
+    found = problems(b'{"amount": 1e999}', "json")
+    assert "1e999 is not a finite number" in found[0].message

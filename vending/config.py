@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vending.errors import ConfigError, InvalidInput
-from vending.loader import load_bytes
+from vending.errors import ConfigError, InvalidInput, Problem
+from vending.loader import Marks, load_bytes
 from vending.model import frozen_map
 from vending.validation import validate
 
@@ -123,6 +123,8 @@ def load_config(root: Path) -> Config:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path} does not exist; create it (see the README) or pass --repo DIR") from None
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be read: {exc.strerror}") from None
     return config_from_bytes(raw, str(path), root)
 
 
@@ -133,9 +135,32 @@ def config_from_bytes(raw: bytes, shown: str, root: Path) -> Config:
     except InvalidInput as exc:
         raise ConfigInvalid(shown, list(exc.problems)) from None
     problems = validate(document.data, config_schema(), document.marks)
+    if not problems:
+        problems = _semantic_problems(document.data, document.marks)
     if problems:
         raise ConfigInvalid(shown, problems)
     return build_config(root, document.data)
+
+
+def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
+    problems = []
+    segments = doc.get("environments", {})
+    if len(set(segments.values())) != len(segments):
+        problems.append(marks.problem(
+            "each workload needs its own path segment: production and non-production must never share a path",
+            "/environments"))
+    network = doc.get("network", {})
+    for key in ("virtualNetworkName", "resourceGroupName"):
+        template = network.get(key)
+        if template is None:
+            continue
+        try:
+            template.format(name="n", location="l")
+        except (KeyError, IndexError, ValueError) as exc:
+            problems.append(marks.problem(
+                f"the name template {template!r} may only use {{name}} and {{location}} ({exc!r} is not one)",
+                f"/network/{key}"))
+    return problems
 
 
 class ConfigInvalid(InvalidInput):

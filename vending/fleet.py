@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from vending.config import REQUESTS_DIR
-from vending.errors import InvalidInput, Problem
+from vending.errors import InvalidInput, Problem, VendingError
 from vending.intake import Accepted, accept_file
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
-class FleetInvalid(Exception):
+class FleetInvalid(VendingError):
     """Some stored requests are invalid; `failures` has each file's problems."""
 
     def __init__(self, failures: list[InvalidInput]) -> None:

@@ -11,6 +11,7 @@ reported together.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from vending.errors import InvalidInput, Problem
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
+MAX_DIGITS = 4000  # Python refuses to parse longer integers (and no request field needs them)
 
 Json = Any  # a value made of dict, list, str, int, float, bool and None only
 
@@ -283,6 +285,12 @@ def _load_json(text: str, path: str) -> Document:
     def reject_constant(name: str) -> None:
         raise ValueError(f"{name} is not a JSON number")
 
+    def finite(text: str) -> float:
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError(f"{text} is not a finite number")
+        return number
+
     def note_duplicates(pairs: list[tuple[str, Json]]) -> dict[str, Json]:
         seen = dict(pairs)
         if len(seen) != len(pairs):
@@ -290,7 +298,7 @@ def _load_json(text: str, path: str) -> Document:
         return seen
 
     try:
-        data = json.loads(text, parse_constant=reject_constant, object_pairs_hook=note_duplicates)
+        data = json.loads(text, parse_constant=reject_constant, parse_float=finite, object_pairs_hook=note_duplicates)
     except json.JSONDecodeError as exc:
         raise InvalidInput(path, [Problem(f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)]) from None
     except ValueError as exc:
@@ -406,14 +414,21 @@ def _scalar(node: ScalarNode, pointer: str, problems: list[Problem]) -> Json:
     if tag == "tag:yaml.org,2002:bool":
         return value.lower() == "true"
     if tag == "tag:yaml.org,2002:int":
+        if len(value) > MAX_DIGITS:
+            return _not_a_number(node, pointer, problems, f"a number of {len(value):,} digits")
         return int(value, 10)
     if tag == "tag:yaml.org,2002:float":
-        if value.lstrip("+-").lower() in (".inf", ".nan"):
-            line, column = _position(node.start_mark)
-            problems.append(Problem(f"{value} is not a JSON number", pointer=pointer, line=line, column=column))
-            return None
-        return float(value)
+        number = float(value) if value.lstrip("+-").lower() not in (".inf", ".nan") else math.inf
+        if not math.isfinite(number):
+            return _not_a_number(node, pointer, problems, f"{value} is not a finite number")
+        return number
     return value
+
+
+def _not_a_number(node: ScalarNode, pointer: str, problems: list[Problem], why: str) -> None:
+    line, column = _position(node.start_mark)
+    problems.append(Problem(f"{why}; a request holds only finite JSON numbers", pointer=pointer, line=line,
+                            column=column))
 
 
 def json_type(value: Json) -> str:

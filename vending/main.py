@@ -10,6 +10,7 @@ import click
 
 from vending import __version__, reporter
 from vending.errors import EXIT_BUG, EXIT_USAGE, Bug, InvalidInput, VendingError
+from vending.fleet import FleetInvalid
 
 # Subcommand -> module with a `command`. Modules are imported only when their command runs:
 # a pipeline step pays for what it uses, not for every feature (start-up time is a target).
@@ -59,9 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
-    except InvalidInput as exc:
-        for problem in exc.problems:
-            reporter.echo_problem(exc.path, problem)
+    except (InvalidInput, FleetInvalid) as exc:
+        for failure in exc.failures if isinstance(exc, FleetInvalid) else [exc]:
+            for problem in failure.problems:
+                reporter.echo_problem(failure.path, problem)
         return exc.exit_code
     except VendingError as exc:
         reporter.echo_error(str(exc))

@@ -100,7 +100,7 @@ def supported_list(all_releases: tuple[Release, ...] | None = None) -> str:
 def resolve_pin(pin: str, all_releases: tuple[Release, ...] | None = None) -> Release:
     """The release a `schemaVersion` pin names: exact, or the newest matching a prefix."""
     candidates = all_releases or releases()
-    match = PIN_PATTERN.match(pin)
+    match = PIN_PATTERN.fullmatch(pin)
     if not match:
         raise PinError(
             f"schemaVersion {pin!r} is not a version; write a released version such as "

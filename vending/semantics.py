@@ -6,6 +6,7 @@ that every problem points at what the requester wrote.
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 from collections.abc import Iterator, Mapping
 
@@ -15,7 +16,8 @@ from vending.loader import Json, Marks, join_pointer
 
 def check_request(doc: Mapping[str, Json], marks: Marks) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) about `doc`."""
-    errors = [*_address_space(doc, marks), *_tag_names(doc, marks), *_budget_dates(doc, marks)]
+    errors = [*_address_space(doc, marks), *_tag_names(doc, marks), *_budget_dates(doc, marks),
+              *_display_name(doc, marks)]
     warnings = list(_duplicate_role_assignments(doc, marks))
     return errors, warnings
 
@@ -51,10 +53,27 @@ def _tag_names(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
 
 def _budget_dates(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
     for key, budget in (doc.get("budgets") or {}).items():
+        where = join_pointer("/budgets", key)
         start, end = budget.get("startDate"), budget.get("endDate")
+        for field, value in (("startDate", start), ("endDate", end)):
+            if value and not _is_date(value):
+                yield marks.problem(f"{value} is not a date in the calendar", join_pointer(where, field))
         if start and end and end <= start:
-            yield marks.problem(f"endDate {end} is not after startDate {start}",
-                                join_pointer(join_pointer("/budgets", key), "endDate"))
+            yield marks.problem(f"endDate {end} is not after startDate {start}", join_pointer(where, "endDate"))
+
+
+def _is_date(value: str) -> bool:
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _display_name(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
+    name = doc.get("displayName", "")
+    if isinstance(name, str) and any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in name):
+        yield marks.problem("displayName must not contain line breaks or control characters", "/displayName")
 
 
 def _duplicate_role_assignments(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:

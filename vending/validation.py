@@ -32,7 +32,7 @@ FORMATS = FormatChecker(formats=())
 
 @FORMATS.checks("email")
 def _is_email(value: object) -> bool:
-    return not isinstance(value, str) or bool(_EMAIL.match(value))
+    return not isinstance(value, str) or bool(_EMAIL.fullmatch(value))
 
 
 @FORMATS.checks("ipv4", raises=ipaddress.AddressValueError)
@@ -46,7 +46,7 @@ def _is_ipv4(value: object) -> bool:
 def _is_date(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    return bool(_DATE.match(value)) and bool(datetime.date.fromisoformat(value))
+    return bool(_DATE.fullmatch(value)) and bool(datetime.date.fromisoformat(value))
 
 
 def ecma_pattern(pattern: str) -> str:

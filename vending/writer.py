@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from vending.errors import Bug
+from vending.errors import Bug, VendingError
 from vending.plan import Plan
 
 WRITABLE = ("generated/", "interface/crossplane/", "interface/pipelines/", "CODEOWNERS")
@@ -36,10 +36,20 @@ def write_atomic(path: Path, content: bytes) -> None:
 
 
 def _guard(root: Path, relative: str) -> Path:
-    target = (root / relative).resolve()
-    inside = root.resolve() in target.parents
-    if not inside or not target.relative_to(root.resolve()).as_posix().startswith(WRITABLE):
+    """The path to write or remove, refusing anything outside vending's own files.
+
+    Nothing along the way may be a symbolic link: removing `generated/x/main.tf.json` must
+    remove that file, not the file a link points to."""
+    base = root.resolve()
+    target = base / relative
+    if ".." in Path(relative).parts or not relative.startswith(WRITABLE):
         raise Bug(f"refusing to write {relative}: vending only writes {', '.join(WRITABLE)}")
+    probe = target
+    while probe != base:
+        if probe.is_symlink():
+            raise VendingError(f"{probe.relative_to(base)} is a symbolic link; vending writes only plain files and "
+                               "directories there: replace the link and run vending render again")
+        probe = probe.parent
     return target
 
 

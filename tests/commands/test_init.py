@@ -19,3 +19,11 @@ def test_init_starts_a_consistent_repository(run_cli: RunCli, tmp_path: Path) ->
 
 def test_the_embedded_default_is_the_projects_own_configuration() -> None:
     assert (ROOT / "vending" / "default-config.yaml").read_text() == (ROOT / "vending.yaml").read_text()
+
+
+def test_init_over_invalid_requests_writes_nothing(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "requests").mkdir()
+    (tmp_path / "requests" / "broken.yaml").write_text("name: x\n")
+    result = run_cli("init", str(tmp_path))
+    assert result.code == 1 and "requests/broken.yaml" in result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["requests"]

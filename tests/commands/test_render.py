@@ -96,3 +96,34 @@ def test_usage_and_configuration_errors(run_cli: RunCli, gitops_repo: Path, tmp_
     assert "vending.yaml:1:12: error: /terraform/module: missing required property 'module'" in bad.err
     assert "vending.yaml:1:12: error: /terraform/backend: missing required property 'backend'" in bad.err
     assert "Traceback" not in bad.err
+
+
+def test_configuration_mistakes_are_usage_errors(run_cli: RunCli, gitops_repo: Path) -> None:
+    config = gitops_repo / "vending.yaml"
+    original = config.read_text()
+    config.write_text(original.replace("DevTest: nonproduction", "DevTest: production"))
+    shared = run_cli("render", "--all", "--repo", str(gitops_repo))
+    assert shared.code == 2 and "must never share a path" in shared.err
+    config.write_text(original.replace('"vnet-{name}-{location}"', '"vnet-{nam}"'))
+    typo = run_cli("render", "--all", "--repo", str(gitops_repo))
+    assert typo.code == 2 and "may only use {name} and {location}" in typo.err
+    config.unlink()
+    config.mkdir()
+    assert run_cli("render", "--all", "--repo", str(gitops_repo)).code == 2
+
+
+def test_a_budget_that_would_end_before_it_starts(run_cli: RunCli, gitops_repo: Path) -> None:
+    request = gitops_repo / "requests" / "risk-models-prod.json"
+    request.write_text(request.read_text().replace('"startDate": "2026-10-01"', '"endDate": "2025-06-30"'))
+    result = run_cli("render", "--all", "--repo", str(gitops_repo))
+    assert result.code == 1 and "the budget would end on 2025-06-30, before it starts on 2026-01-01" in result.err
+
+
+def test_symbolic_links_are_never_followed(run_cli: RunCli, gitops_repo: Path) -> None:
+    assert run_cli("render", "--all", "--repo", str(gitops_repo)).code == 0
+    production = gitops_repo / "generated" / "terraform" / "production"
+    (production / "stale").mkdir()
+    (production / "stale" / "main.tf.json").symlink_to("../payments-prod/main.tf.json")
+    result = run_cli("render", "--all", "--repo", str(gitops_repo))
+    assert result.code == 1 and "is a symbolic link" in result.err
+    assert (production / "payments-prod" / "main.tf.json").is_file()

@@ -67,13 +67,16 @@ def test_an_update_is_an_update_commit_of_the_same_subscription(clone: Clone, tr
     assert '"costCenter": "2"' in git(trunk, "show", "main:generated/terraform/nonproduction/orders-dev/main.tf.json")
 
 
-def test_workload_change_moves_the_files_between_environments(clone: Clone, trunk: Path, tmp_path: Path) -> None:
+def test_the_workload_of_a_subscription_never_changes(clone: Clone, trunk: Path, tmp_path: Path) -> None:
+    """Azure fixes it at creation, and the state lives under the environment's key: moving the root
+    would abandon its state and create everything again."""
     work = clone()
     assert vending(work, "apply", str(request_file(tmp_path, "moving-app"))).returncode == 0
-    assert vending(work, "apply", str(request_file(tmp_path, "moving-app", workload="Production"))).returncode == 0
-    generated = {p for p in files_at(trunk, "main") if p.startswith("generated/")}
-    assert generated == {"generated/terraform/production/moving-app/main.tf.json",
-                         "generated/crossplane/production/moving-app.yaml"}
+    before = git(trunk, "rev-parse", "main")
+    moved = vending(work, "apply", str(request_file(tmp_path, "moving-app", workload="Production")))
+    assert moved.returncode == 1
+    assert "moving-app is a DevTest subscription; its workload cannot change" in moved.stderr
+    assert git(trunk, "rev-parse", "main") == before
 
 
 def test_pipeline_run_trailers_under_azure_devops(clone: Clone, trunk: Path) -> None:
@@ -97,6 +100,27 @@ def test_a_detached_checkout_as_on_an_agent(clone: Clone, trunk: Path) -> None:
     assert git(trunk, "rev-parse", "main").strip() == commit
     assert git(work, "rev-parse", "HEAD").strip() == commit
     assert git(work, "symbolic-ref", "--quiet", "HEAD", check=False) == "", "still detached"
+
+
+def test_no_push_on_an_agent_checkout_without_local_branches(clone: Clone, trunk: Path) -> None:
+    """Azure DevOps agents check out a detached commit and have no local branches."""
+    work = clone(detached=True)
+    git(work, "branch", "-D", "main")
+    result = vending(work, "apply", str(example("analytics-dev")), "--no-push", "--output", "json")
+    assert result.returncode == 0, result.stderr
+    commit = json.loads(result.stdout)["commit"]
+    assert git(work, "rev-parse", "HEAD").strip() == commit == git(work, "rev-parse", "main").strip()
+
+
+def test_no_push_refuses_a_diverged_local_branch(clone: Clone, trunk: Path) -> None:
+    other = clone()
+    git(other, "commit", "--quiet", "--allow-empty", "-m", "someone else")
+    git(other, "push", "--quiet", "origin", "main")
+    work = clone()
+    git(work, "reset", "--quiet", "--hard", "HEAD~1")
+    git(work, "commit", "--quiet", "--allow-empty", "-m", "mine")
+    result = vending(work, "apply", str(example("analytics-dev")), "--no-push")
+    assert result.returncode == 3 and "the local main has diverged from origin/main" in result.stderr
 
 
 def test_no_push_commits_locally_and_moves_the_checkout(clone: Clone, trunk: Path) -> None:
@@ -147,11 +171,18 @@ def test_invalid_requests_change_nothing(clone: Clone, trunk: Path, run_cli: Run
     assert git(work, "status", "--porcelain") == ""
 
 
-def test_usage_and_git_errors(clone: Clone, run_cli: RunCli, tmp_path: Path) -> None:
+def test_usage_errors(clone: Clone, run_cli: RunCli, tmp_path: Path) -> None:
     work = clone()
-    assert run_cli("apply", str(example("analytics-dev")), "--repo", str(work), "--remote", "upstream").code == 3
-    outside = run_cli("apply", str(example("analytics-dev")), "--repo", str(tmp_path))
-    assert outside.code == 3 and "not inside a git repository" in outside.err
+    request = str(example("analytics-dev"))
+    no_remote = run_cli("apply", request, "--repo", str(work), "--remote", "upstream")
+    assert no_remote.code == 2 and "no remote 'upstream'" in no_remote.err
+    outside = run_cli("apply", request, "--repo", str(tmp_path))
+    assert outside.code == 2 and "not inside a git repository" in outside.err
+    assert run_cli("apply", request, "--repo", str(tmp_path / "nowhere")).code == 2
+    assert run_cli("apply", request, "--repo", str(work), "--branch", "").code == 2
+    assert run_cli("apply", request, "--repo", str(work), "--branch", "a..b").code == 2
+    missing = run_cli("apply", request, "--repo", str(work), "--branch", "nope")
+    assert missing.code == 2 and "there is no branch 'nope' to vend onto on origin" in missing.err
 
 
 def test_a_refusing_remote_fails_clearly(clone: Clone, trunk: Path) -> None:
@@ -179,6 +210,23 @@ def test_a_busy_remote_exhausts_the_retry_budget(clone: Clone, trunk: Path) -> N
     result = vending(work, "apply", str(example("analytics-dev")))
     assert result.returncode == 3
     assert "after 3 attempt(s)" in result.stderr and "nothing is lost" in result.stderr
+
+
+def test_sha256_repositories(tmp_path: Path) -> None:
+    bare = tmp_path / "sha256.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--object-format=sha256", "--initial-branch=main", str(bare))
+    seed = tmp_path / "sha256-seed"  # cloning an empty sha256 repository would make a sha1 one
+    git(tmp_path, "init", "--quiet", "--object-format=sha256", "--initial-branch=main", str(seed))
+    git(seed, "remote", "add", "origin", str(bare))
+    assert vending(seed, "init", ".").returncode == 0
+    git(seed, "add", "-A")
+    git(seed, "commit", "--quiet", "-m", "start")
+    git(seed, "push", "--quiet", "--set-upstream", "origin", "main")
+    applied = vending(seed, "apply", str(request_file(tmp_path, "hashed-dev")))
+    assert applied.returncode == 0, applied.stderr
+    gone = vending(seed, "decommission", "hashed-dev", "--confirm", "hashed-dev", "--requested-by", "a@b.io")
+    assert gone.returncode == 0, gone.stderr
+    assert len(git(bare, "rev-parse", "main").strip()) == 64
 
 
 def test_signed_commits_with_an_ssh_key(clone: Clone, trunk: Path, tmp_path: Path) -> None:

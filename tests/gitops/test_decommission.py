@@ -52,6 +52,29 @@ def test_delete_policy_and_state_absent_through_apply(clone: Clone, trunk: Path,
     assert root["removed"] == [{"from": "module.subscription", "lifecycle": {"destroy": True}}]
 
 
+def test_no_ticket_is_borrowed_from_the_original_request(clone: Clone, trunk: Path) -> None:
+    work = clone()
+    assert vending(work, "apply", str(example("payments-prod"))).returncode == 0
+    assert vending(work, "decommission", "payments-prod", "--confirm", "payments-prod",
+                   "--requested-by", "bob@contoso.com").returncode == 0
+    body = git(trunk, "log", "-1", "--format=%B", "main")
+    assert "CHG0012345" not in body and "Requested by bob@contoso.com." in body
+
+
+def test_a_stored_request_under_another_name_is_not_decommissioned(clone: Clone, trunk: Path) -> None:
+    work = clone()
+    assert vending(work, "apply", str(example("payments-prod"))).returncode == 0
+    (work / "requests" / "old-payments.yaml").write_text((work / "requests" / "payments-prod.yaml").read_text())
+    git(work, "add", "-A")
+    git(work, "commit", "--quiet", "-m", "a copy by hand")
+    git(work, "push", "--quiet", "origin", "main")
+    before = git(trunk, "rev-parse", "main")
+    result = vending(work, "decommission", "old-payments", "--confirm", "old-payments", "--requested-by", "b@c.io")
+    assert result.returncode == 1
+    assert "requests/old-payments.yaml holds the request of 'payments-prod', not 'old-payments'" in result.stderr
+    assert git(trunk, "rev-parse", "main") == before
+
+
 def test_never_by_accident(clone: Clone, trunk: Path) -> None:
     work = clone()
     assert vending(work, "apply", str(example("analytics-dev"))).returncode == 0
@@ -61,6 +84,9 @@ def test_never_by_accident(clone: Clone, trunk: Path) -> None:
     assert mismatch.returncode == 2 and "does not match" in mismatch.stderr
     nobody = vending(work, "decommission", "analytics-dev", "--confirm", "analytics-dev")
     assert nobody.returncode == 2 and "--requested-by EMAIL is required" in nobody.stderr
+    sneaky = vending(work, "decommission", "analytics-dev", "--confirm", "analytics-dev",
+                     "--requested-by", "bob@contoso.com\nForged: trailer")
+    assert sneaky.returncode == 2
     missing = vending(work, "decommission", "ghost-dev", "--confirm", "ghost-dev", "--requested-by", "b@c.io")
     assert missing.returncode == 1 and "there is no subscription ghost-dev on trunk" in missing.stderr
     assert git(trunk, "rev-parse", "main") == before

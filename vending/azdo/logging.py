@@ -61,7 +61,7 @@ def log_issue(severity: str, message: str, *, source: str | None = None, line: i
 
 def set_output(name: str, value: str) -> str:
     """`##vso[task.setvariable]`: an output variable, read as `dependencies.<job>.outputs['<step>.<name>']`."""
-    if not _VARIABLE_NAME.match(name):
+    if not _VARIABLE_NAME.fullmatch(name):
         raise ValueError(f"not a variable name: {name!r}")
     return command("task.setvariable", {"variable": name, "isoutput": "true"}, value)
 

@@ -45,7 +45,7 @@ _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 def schema_release(schema: Mapping[str, Any]) -> str:
     """The released version a request schema is, from its `$id` (urn:vending:request:2.0.0)."""
-    match = _RELEASE_ID.match(str(schema.get("$id", "")))
+    match = _RELEASE_ID.fullmatch(str(schema.get("$id", "")))
     if not match:
         raise ValueError(f"the request schema's $id {schema.get('$id')!r} does not name a release")
     return match.group(1)
@@ -308,7 +308,7 @@ def render_pipeline_template(schema: Mapping[str, Any]) -> str:
 
 def consumer_example(schema: Mapping[str, Any], *, version: str, repository: str) -> dict[str, Any]:
     """The consumer example as data (what `render_consumer_example` writes)."""
-    if not _VERSION.match(version):
+    if not _VERSION.fullmatch(version):
         raise ValueError(f"version {version!r} is not a release such as 1.2.3")
     request = pipeline_parameters(schema)
     dry_run = next(p for p in TOOL_PARAMETERS if p["name"] == "dryRun")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vending.config import CONFIG_FILE, REQUESTS_DIR, load_config
+from vending.config import CONFIG_FILE, REQUESTS_DIR, config_from_bytes
 from vending.errors import EXIT_OK, UsageError
 from vending.plan import make_plan
 from vending.rendering import for_fleet
@@ -22,16 +22,17 @@ def command(directory: Path) -> int:
     """Create vending.yaml (the embedded default: edit it for your tenant), requests/, and the
     platform files it renders (pipeline template, Crossplane definition, CODEOWNERS) in DIRECTORY.
     Commit the result as the first commit of the GitOps repository."""
-    directory.mkdir(parents=True, exist_ok=True)
     if (directory / CONFIG_FILE).exists():
         raise UsageError(f"{directory / CONFIG_FILE} already exists; vending init only starts new repositories")
-    write_atomic(directory / CONFIG_FILE, DEFAULT_CONFIG.read_bytes())
+    directory.mkdir(parents=True, exist_ok=True)
+    default = DEFAULT_CONFIG.read_bytes()
+    config = config_from_bytes(default, CONFIG_FILE, directory.resolve())
+    desired = for_fleet(config, list(config.targets))  # requests already there must be valid: nothing written
+    write_atomic(directory / CONFIG_FILE, default)
     (directory / REQUESTS_DIR).mkdir(exist_ok=True)
     (directory / REQUESTS_DIR / ".gitkeep").touch()
     if not (directory / ".gitignore").exists():
         write_atomic(directory / ".gitignore", GITIGNORE.encode())
-    config = load_config(directory.resolve())
-    desired = for_fleet(config, list(config.targets))
     apply_plan(config.root, make_plan(config.root, desired.files, desired.scope))
     click.echo(f"started a GitOps repository in {directory}: edit {CONFIG_FILE} for your tenant, then commit")
     return EXIT_OK

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vending.errors import GitError
+from vending.errors import GitError, UsageError
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 # Git must never stop to ask anything: a pipeline has no one to answer.
@@ -53,11 +53,16 @@ def show_bytes(repo: Path, commit: str, path: str) -> bytes | None:
 
 
 def top_level(start: Path) -> Path:
-    result = run(start, ["rev-parse", "--show-toplevel"], check=False)
-    if result.code != 0:
-        raise GitError(f"{start} is not inside a git repository; run vending apply in a clone of the "
-                       "GitOps repository (or pass --repo DIR)")
+    result = run(start, ["rev-parse", "--show-toplevel"], check=False) if start.is_dir() else None
+    if result is None or result.code != 0:
+        raise UsageError(f"{start} is not inside a git repository; run vending in a clone of the "
+                         "GitOps repository (or pass --repo DIR)")
     return Path(result.out.strip())
+
+
+def check_branch_name(repo: Path, branch: str) -> None:
+    if not branch or run(repo, ["check-ref-format", "--branch", branch], check=False).code != 0:
+        raise UsageError(f"--branch {branch!r} is not a valid branch name")
 
 
 def resolve(repo: Path, ref: str) -> str | None:

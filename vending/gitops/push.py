@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vending.config import Git
 from vending.errors import GitError, VendingError
 from vending.gitops import git
 from vending.gitops.commit import commit_tree
@@ -80,7 +79,7 @@ def try_push(repo: Path, remote: str, commit: str, branch: str) -> str | None:
 
 
 def land(repo: Path, *, remote: str | None, branch: str, propose: Callable[[str | None], Proposal],
-         settings: Git, push: bool, budget: Budget) -> Landed:
+         push: bool, budget: Budget) -> Landed:
     """Propose the change on the current tip, commit it and push; again on a new tip when refused."""
     attempt = 0
     first: Proposal | None = None
@@ -98,7 +97,7 @@ def land(repo: Path, *, remote: str | None, branch: str, propose: Callable[[str 
         if proposal.action == "noop":
             return Landed(action="noop", commit=None, attempts=attempt, tip=tip)
         tree = build_tree(repo, tip, proposal.changes)
-        commit = commit_tree(repo, tree, tip, proposal.message, proposal.author, settings)
+        commit = commit_tree(repo, tree, tip, proposal.message, proposal.author, proposal.settings)
         if not push:
             return Landed(action=proposal.action, commit=commit, attempts=attempt, tip=tip)
         assert remote is not None
@@ -115,9 +114,14 @@ def base_commit(repo: Path, remote: str | None, branch: str, *, push: bool) -> s
     if push:
         return remote_tip
     local = git.resolve(repo, f"refs/heads/{branch}")
-    if local and (remote_tip is None or git.is_ancestor(repo, remote_tip, local)):
+    if local is None:
+        return remote_tip or git.resolve(repo, "HEAD")
+    if remote_tip is None or git.is_ancestor(repo, remote_tip, local):
         return local
-    return remote_tip or git.resolve(repo, "HEAD")
+    if git.is_ancestor(repo, local, remote_tip):
+        return remote_tip
+    raise GitError(f"the local {branch} has diverged from {remote}/{branch}; a commit made on it would be on no "
+                   f"branch: rebase or reset the local {branch} first")
 
 
 def follow(repo: Path, branch: str, commit: str) -> str | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vending.errors import GitError
+from vending.errors import GitError, UsageError
 from vending.gitops import git
 from vending.gitops.push import Budget, Landed, base_commit, follow, land
 from vending.gitops.tree import object_format
@@ -26,12 +26,17 @@ class Outcome:
 
 def vend(start: Path, *, remote: str, branch: str, push: bool, propose_at: ProposeAt) -> Outcome:
     repo = git.top_level(start)
+    git.check_branch_name(repo, branch)
     has_remote = git.has_remote(repo, remote)
     if push and not has_remote:
-        raise GitError(f"the clone has no remote {remote!r} to push to; pass --remote NAME, or --no-push "
-                       "to commit locally")
+        raise UsageError(f"the clone has no remote {remote!r} to push to; pass --remote NAME, or --no-push "
+                         "to commit locally")
     upstream = remote if has_remote else None
-    settings = trunk_config(repo, base_commit(repo, upstream, branch, push=push)).git
+    first_tip = base_commit(repo, upstream, branch, push=push)
+    if first_tip is None:
+        raise UsageError(f"there is no branch {branch!r} to vend onto{f' on {remote}' if upstream else ''}; trunk "
+                         "must exist and hold vending.yaml (start it with vending init)")
+    settings = trunk_config(repo, first_tip).git
     budget = Budget(attempts=settings.push_attempts, seconds=settings.push_budget_seconds,
                     initial_delay=settings.push_initial_delay_seconds)
     fmt = object_format(repo)
@@ -42,18 +47,21 @@ def vend(start: Path, *, remote: str, branch: str, push: bool, propose_at: Propo
         names.append(proposal.name)
         return proposal
 
-    landed = land(repo, remote=upstream, branch=branch, propose=propose, settings=settings, push=push,
-                  budget=budget)
+    landed = land(repo, remote=upstream, branch=branch, propose=propose, push=push, budget=budget)
     note = None
     if landed.commit is not None:
-        note = _bring_checkout(repo, branch, landed.commit, push=push, old=landed.tip)
+        note = _bring_checkout(repo, branch, landed.commit, push=push)
     return Outcome(landed=landed, name=names[-1], note=note)
 
 
-def _bring_checkout(repo: Path, branch: str, commit: str, *, push: bool, old: str | None) -> str | None:
+def _bring_checkout(repo: Path, branch: str, commit: str, *, push: bool) -> str | None:
     if not push and git.symbolic_head(repo) != f"refs/heads/{branch}":
-        # Keep the local commit reachable: the branch moves to it (fast-forward only).
-        git.run(repo, ["update-ref", f"refs/heads/{branch}", commit, old or "0" * 40])
+        # Keep the local commit reachable: the branch moves to it, fast-forward only (an agent's
+        # detached checkout may have no local branch at all).
+        local = git.resolve(repo, f"refs/heads/{branch}")
+        if local is not None and not git.is_ancestor(repo, local, commit):
+            raise GitError(f"the local {branch} moved while this run was committing; {commit[:12]} is on no branch")
+        git.run(repo, ["update-ref", f"refs/heads/{branch}", commit, local or "0" * len(commit)])
     return follow(repo, branch, commit)
 
 

@@ -36,7 +36,7 @@ def build_tree(repo: Path, base: str | None, changes: Mapping[str, bytes | None]
         lines = []
         for path, content in sorted(changes.items()):
             if content is None:
-                lines.append(f"0 {'0' * 40}\t{path}")
+                lines.append(f"0 {'0' * len(base or '0' * 40)}\t{path}")
             else:
                 lines.append(f"{FILE_MODE} {git.hash_blob(repo, content)}\t{path}")
         if lines:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vending import schemas
-from vending.config import CONFIG_FILE, REQUESTS_DIR, Config, config_from_bytes
+from vending.config import CONFIG_FILE, REQUESTS_DIR, Config, Git, config_from_bytes
 from vending.errors import ConfigError, InvalidInput, VendingError
 from vending.fleet import SUFFIXES
 from vending.gitops import git
-from vending.gitops.commit import Identity, message, pipeline_trailers, requester_identity
+from vending.gitops.commit import Identity, message, one_line, pipeline_trailers, requester_identity
 from vending.gitops.tree import blob_id
 from vending.intake import Accepted, accept
 from vending.model import Request
@@ -39,6 +39,8 @@ class Proposal:
     """The blob of the subscription's stored request on the tip (None: not there)."""
     message: str
     author: Identity
+    settings: Git
+    """The committer, signing and push settings of the tip's vending.yaml."""
 
 
 def trunk_config(repo: Path, tip: str | None) -> Config:
@@ -90,14 +92,16 @@ def _trailers(request: Request, action: str, requested_by: str, ticket: str | No
 
 
 def _body(request: Request, action: str, config: Config, requested_by: str, ticket: str | None) -> str:
-    asked = f"Requested by {requested_by}" + (f" under change {ticket}" if ticket else "") + "."
+    """Free text from the request is put on one line: the body must not imitate trailers."""
+    asked = f"Requested by {one_line(requested_by)}" + (f" under change {one_line(ticket)}" if ticket else "") + "."
+    display = one_line(request.display_name)
     if action == "decommission":
         policy = ("delete: the subscription is cancelled when this change is deployed"
                   if config.deletion_policy == "delete" else
                   "orphan: Azure keeps the subscription and its resources; Git stops managing it")
-        return f'Decommission {request.workload} subscription "{request.display_name}".\n' \
+        return f'Decommission {request.workload} subscription "{display}".\n' \
                f"Deletion policy {policy}.\n{asked}"
-    return (f'{request.workload} subscription "{request.display_name}" in management group '
+    return (f'{request.workload} subscription "{display}" in management group '
             f"{request.management_group}, {request.location}.\n{asked}")
 
 
@@ -109,12 +113,16 @@ def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes
     check_policy(accepted, config)
     request = accepted.request
     stored = stored_request(repo, tip, request.name)
-    if stored is not None and request.state == "present":
-        previous = git.show_bytes(repo, tip, stored[0]) if tip else None
-        if previous is not None and _is_absent(previous, stored[0]):
-            raise VendingError(
-                f"{request.name} was decommissioned; subscription names are never reused (the alias may still "
-                "exist in Azure): choose another name")
+    previous = _previous(repo, tip, stored)
+    if previous is not None and previous.state == "absent" and request.state == "present":
+        raise VendingError(
+            f"{request.name} was decommissioned; subscription names are never reused (the alias may still "
+            "exist in Azure): choose another name")
+    if previous is not None and previous.workload != request.workload:
+        raise VendingError(
+            f"{request.name} is a {previous.workload} subscription; its workload cannot change: Azure fixes it "
+            "when the subscription is created, and its Terraform state lives under that environment's key. "
+            "Vend a new subscription instead")
     if request.state == "absent":
         action = "decommission"
         if stored is None:
@@ -124,18 +132,23 @@ def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes
     stored_path = f"{REQUESTS_DIR}/{request.name}{suffix}"
     changes = _changes(repo, tip, config, request, stored_path, stored_bytes, object_format)
     who = requested_by or request.requested_by
-    why = ticket if ticket is not None else request.ticket
+    why = ticket if requested_by is not None else request.ticket
     text = message(f"vend: {action} subscription {request.name}", _body(request, action, config, who, why),
                    _trailers(request, action, who, why, environ), config.git.skip_ci)
     return Proposal(name=request.name, action=action if changes else "noop", changes=changes,
-                    stored_blob=stored[1] if stored else None, message=text, author=requester_identity(who))
+                    stored_blob=stored[1] if stored else None, message=text, author=requester_identity(who),
+                    settings=config.git)
 
 
-def _is_absent(raw: bytes, path: str) -> bool:
+def _previous(repo: Path, tip: str | None, stored: tuple[str, str] | None) -> Request | None:
+    """The subscription's request as stored on the tip (None: new, or unreadable there)."""
+    if tip is None or stored is None:
+        return None
+    raw = git.show_bytes(repo, tip, stored[0])
     try:
-        return accept(raw, path).request.state == "absent"
+        return accept(raw, stored[0]).request if raw is not None else None
     except InvalidInput:
-        return False
+        return None
 
 
 def decommission_document(accepted: Accepted, requested_by: str, ticket: str | None) -> bytes:
@@ -156,9 +169,12 @@ def propose_decommission(repo: Path, tip: str | None, name: str, requested_by: s
     raw = git.show_bytes(repo, tip, stored[0])
     assert raw is not None
     current = accept(raw, stored[0])
+    if current.request.name != name:
+        raise VendingError(f"{stored[0]} holds the request of {current.request.name!r}, not {name!r}; trunk is "
+                           "inconsistent there: fix that file before decommissioning anything")
     if current.request.state == "absent":
         return Proposal(name=name, action="noop", changes={}, stored_blob=stored[1], message="",
-                        author=requester_identity(requested_by))
+                        author=requester_identity(requested_by), settings=trunk_config(repo, tip).git)
     document = decommission_document(current, requested_by, ticket)
     absent = accept(document, f"{REQUESTS_DIR}/{name}.yaml")
     return propose(repo, tip, absent, document, ".yaml", environ, object_format,
