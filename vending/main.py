@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import click
 
 from vending import __version__
-from vending.commands import validate
+from vending.commands import schema, validate
 from vending.errors import EXIT_BUG, EXIT_USAGE, Bug, VendingError
 
 
@@ -26,6 +26,7 @@ def cli() -> None:
 
 
 cli.add_command(validate.command)
+cli.add_command(schema.command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
