@@ -477,7 +477,8 @@ def _objects(proof: Proof, a: tuple[Node, ...], facts: Facts, node: Node, here: 
         have = max(largest(a, "minProperties") or 0, len(required))
         if have < want:
             out.append(_bound(proof, here, node, "minProperties", theirs=_first(a, "minProperties"),
-                              subject=f"mappings with fewer than {_entries(want)}"))
+                              subject=f"mappings with fewer than {_entries(want)}",
+                              candidates=(Repeated(max(want - 1, 0)),)))
     if isinstance(want := node.get("maxProperties"), int):
         most = _max_properties(a)
         if most is None or most > want:
@@ -625,7 +626,7 @@ def _dependencies(proof: Proof, a: tuple[Node, ...], node: Node, here: Here, req
                       f"{shown(key)} but without them are now accepted"
         out.append(proof.finding(here, node, ("dependentRequired", key),
                                  "dependentRequired.added" if proof.forward else "dependentRequired.removed",
-                                 message))
+                                 message, candidates=(Sampled(),), instance=(*here.instance, key)))
     for key in node.get("dependentSchemas") or {}:
         target = node.child("dependentSchemas", key)
         if is_trivial(target.schema) or _forbids(a, key):
