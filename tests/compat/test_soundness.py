@@ -9,11 +9,13 @@ validator accepts them, and checked against NEW's.
 from __future__ import annotations
 
 import itertools
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 
 from vending import schemas
 from vending.compat.change import Bump
@@ -23,8 +25,10 @@ from vending.validation import validator
 from ..strategies import from_schema
 from .conftest import SOUNDNESS
 from .evolutions import EVOLUTIONS
+from .mutations import mutate
 
 EXAMPLES = 150
+MUTANTS = 12
 
 
 @dataclass(frozen=True)
@@ -34,12 +38,28 @@ class Pair:
     new: dict[str, Any]
     hand_made: bool
     breaks_documents: bool = True
+    mutant: bool = False
 
 
 RELEASE_PAIRS = [Pair(f"release {a.name} -> {b.name}", dict(schemas.schema_for(a.name)),
                       dict(schemas.schema_for(b.name)), hand_made=False)
                  for a, b in itertools.pairwise(schemas.usable())]
 PAIRS = RELEASE_PAIRS + [Pair(e.name, e.old, e.new, True, e.breaks_documents) for e in EVOLUTIONS]
+
+
+def _mutants() -> list[Pair]:
+    """Random edits of the latest release, in both directions: changes nobody designed for the checker."""
+    rng = random.Random(2026)
+    latest = dict(schemas.schema_for(schemas.latest().name))
+    pairs = []
+    for _ in range(MUTANTS):
+        mutant, edit = mutate(latest, rng)
+        pairs += [Pair(f"edit {edit}", latest, mutant, False, mutant=True),
+                  Pair(f"undo {edit}", mutant, latest, False, mutant=True)]
+    return pairs
+
+
+MUTANT_PAIRS = _mutants()
 
 
 @dataclass
@@ -53,6 +73,7 @@ class Tally:
     checker_witnesses: int = 0
     major_changes: int = 0
     breaks_documents: bool = True
+    mutant: bool = False
 
 
 def test_the_series_covers_a_minor_and_a_major() -> None:
@@ -91,3 +112,30 @@ def test_documents_from_old_stay_valid_unless_major(pair: Pair) -> None:
         f"only {tally.valid} of {tally.generated} generated documents were valid under OLD"
     if diff.required_bump is Bump.MAJOR and pair.breaks_documents:
         assert tally.witness is not None or not pair.hand_made, "no breaking document found for a major pair"
+
+
+@pytest.mark.parametrize("pair", MUTANT_PAIRS, ids=lambda p: p.name)
+def test_random_edits_of_the_latest_release(pair: Pair) -> None:
+    diff = diff_schemas(pair.old, pair.new, witnesses=False)
+    tally = Tally(pair.name, diff.required_bump, mutant=True)
+    if diff.required_bump is Bump.MAJOR:
+        SOUNDNESS.append(tally)
+        return  # soundness is about what is judged safe; finding breaking documents is tested above
+    before, after = validator(pair.old), validator(pair.new)
+
+    @settings(max_examples=25, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(doc=from_schema(pair.old))
+    def check(doc: Any) -> None:
+        tally.generated += 1
+        if before.is_valid(doc):
+            tally.valid += 1
+            if not after.is_valid(doc) and diff.required_bump < Bump.MAJOR:
+                tally.violations.append(doc)
+
+    try:
+        check()
+    except Unsatisfiable:
+        pytest.skip("the edit leaves OLD with no document the strategies can generate")
+    SOUNDNESS.append(tally)
+    assert tally.violations == [], f"judged {diff.required_bump}, but these valid documents break: {tally.violations}"
