@@ -103,3 +103,12 @@ def test_a_missing_lock_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_checks_are_a_list_to_extend() -> None:
     assert [name for name, _ in CHECKS] == ["version bumps", "changelog", "lock", "pinned releases"]
+
+
+def test_a_released_file_that_is_not_a_schema_fails_the_bump_check(repo: Path) -> None:
+    release(repo, "2.1.0", {"type": "strin"})
+    (repo / "CHANGELOG.md").write_text((repo / "CHANGELOG.md").read_text() + "\n## 2.1.0\n")
+    [(name, message)] = failures(repo)
+    assert name == "version bumps"
+    assert message.startswith("interface/request/2.1.0.schema.json is not a valid JSON Schema: /type: ")
+    assert message.endswith("cannot compare 2.1.0 with 2.0.0")

@@ -10,6 +10,7 @@ import pytest
 from vending import schemas
 from vending.compat.change import Bump
 from vending.compat.diff import diff_schemas
+from vending.errors import InvalidInput
 
 from .evolutions import EVOLUTIONS, Evolution
 
@@ -130,3 +131,32 @@ def test_unresolvable_references_are_not_proven_safe() -> None:
     new = {"type": "object", "properties": {"a": {"$ref": "https://example.com/other.json"}}}
     kinds = {(c.kind, c.bump) for c in diff_schemas(old, new).changes}
     assert ("$ref.unprovable", Bump.MAJOR) in kinds
+
+
+def test_integers_written_as_floats_still_count() -> None:
+    assert diff_schemas({"type": "string"}, {"type": "string", "maxLength": 5.0}).required_bump is Bump.MAJOR
+
+
+def test_references_inside_a_nested_resource_are_not_resolved_against_the_root() -> None:
+    def schema(kind: str) -> dict[str, Any]:
+        return {"$defs": {"x": {"type": "string"}}, "properties": {"a": {
+            "$id": "https://example.com/a", "$defs": {"x": {"type": kind}}, "$ref": "#/$defs/x"}}}
+
+    assert diff_schemas(schema("integer"), schema("number")).required_bump is Bump.MAJOR
+    assert diff_schemas(schema("integer"), schema("integer")).required_bump is Bump.NONE
+
+
+def test_keywords_outside_the_declared_draft_are_ignored_as_its_validators_do() -> None:
+    d2020 = "https://json-schema.org/draft/2020-12/schema"
+    old = {"$schema": d2020, "type": "object", "dependencies": {"a": ["b"]}}  # not a 2020-12 keyword
+    new = {"$schema": d2020, "type": "object", "dependentRequired": {"a": ["b"]}}
+    assert diff_schemas(old, new).required_bump is Bump.MAJOR
+    d07 = "http://json-schema.org/draft-07/schema#"
+    assert diff_schemas({"$schema": d07, "type": "array"},
+                        {"$schema": d07, "type": "array", "prefixItems": [{"type": "string"}]}).required_bump \
+        is Bump.PATCH
+
+
+def test_an_invalid_schema_is_refused_not_compared() -> None:
+    with pytest.raises(InvalidInput, match="the new schema"):
+        diff_schemas({"type": "object"}, {"type": "object", "required": True})

@@ -28,6 +28,7 @@ from pathlib import Path
 from vending.compat.change import Bump
 from vending.compat.diff import Diff, diff_schemas
 from vending.compat.semver_bump import bump_between
+from vending.errors import InvalidInput
 from vending.schemas import PIN_PATTERN, Release, schema_file_name
 
 SCHEMA_DIR = "interface/request"
@@ -76,12 +77,22 @@ def steps(series: Series) -> list[Step]:
     found = []
     for before, after in itertools.pairwise(present):
         made = bump_between(before.version, after.version)
-        try:
-            old, new = json.loads(series.files[before.name]), json.loads(series.files[after.name])
-        except ValueError as exc:
-            found.append(Step(before, after, made, None, f"cannot be read as JSON: {exc}"))
+        loaded = []
+        for release in (before, after):
+            where = f"{SCHEMA_DIR}/{schema_file_name(release.name)}"
+            try:
+                loaded.append(json.loads(series.files[release.name]))
+            except ValueError as exc:
+                found.append(Step(before, after, made, None, f"{where} cannot be read as JSON: {exc}"))
+        if len(loaded) < 2:
             continue
-        found.append(Step(before, after, made, diff_schemas(old, new)))
+        try:
+            found.append(Step(before, after, made, diff_schemas(*loaded)))
+        except InvalidInput as exc:
+            where = f"{SCHEMA_DIR}/{schema_file_name((before if exc.path == 'the old schema' else after).name)}"
+            problem = exc.problems[0]
+            found.append(Step(before, after, made, None, f"{where} is not a valid JSON Schema: "
+                                                         f"{problem.pointer or '/'}: {problem.message}"))
     return found
 
 
@@ -89,7 +100,7 @@ def check_bumps(series: Series) -> list[str]:
     failures = []
     for step in steps(series):
         if step.diff is None:
-            failures.append(f"{step.after.name} or {step.before.name} {step.problem}")
+            failures.append(f"{step.problem}; cannot compare {step.after.name} with {step.before.name}")
             continue
         needed = step.diff.required_bump
         if step.made is None:

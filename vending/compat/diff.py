@@ -16,8 +16,10 @@ from vending.compat.change import Bump, Change, required_bump, settle
 from vending.compat.defaults import default_changes
 from vending.compat.document import Doc, canonical, normalize
 from vending.compat.finding import Finding
+from vending.compat.schema_input import schema_problems
 from vending.compat.subset import prove
 from vending.compat.witness import find_witness
+from vending.errors import InvalidInput
 from vending.loader import Json
 
 MAX_WITNESS_SEARCHES = 25
@@ -36,6 +38,11 @@ class Diff:
 
 
 def diff_schemas(old: Json, new: Json, *, witnesses: bool = True) -> Diff:
+    """Raises `InvalidInput` when either is not a JSON Schema: the rules are only sound for valid ones."""
+    for label, schema in (("the old schema", old), ("the new schema", new)):
+        problems = schema_problems(schema)
+        if problems:
+            raise InvalidInput(label, problems)
     if canonical(old) == canonical(new):
         return Diff(())
     old_doc, new_doc = Doc("old", normalize(old)), Doc("new", normalize(new))

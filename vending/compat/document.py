@@ -21,7 +21,6 @@ from vending.loader import Json, escape_pointer_token
 from vending.validation import FORMATS, EcmaValidator, compiled
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
-LEGACY_DRAFTS = ("draft-03", "draft-04", "draft-06", "draft-07")
 
 # Keywords whose value is one subschema, a map of subschemas, or a list of them.
 SCHEMA_VALUED = frozenset({
@@ -44,6 +43,9 @@ ASSERTIONS = frozenset({
     "allOf", "anyOf", "oneOf", "not", "if", "then", "else",
     "$ref", "$dynamicRef", "$recursiveRef", "unevaluatedProperties", "unevaluatedItems",
 })
+# Keywords whose value is a non-negative integer; JSON Schema allows writing 5 as 5.0.
+INTEGER_VALUED = frozenset({"minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
+                            "minContains", "maxContains"})
 # Applicators that evaluate properties or items in place; `unevaluated*` depends on them.
 _IN_PLACE = frozenset({"allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas",
                        "$ref", "$dynamicRef", "$recursiveRef"})
@@ -62,29 +64,48 @@ def child_pointer(pointer: str, *tokens: str | int) -> str:
 
 # --- normalisation -----------------------------------------------------------------------------
 
+# When keywords arrived in, or left, JSON Schema (draft numbers; 2019 and 2020 for 2019-09 and 2020-12).
+_SINCE = {"const": 6, "contains": 6, "propertyNames": 6, "if": 7, "then": 7, "else": 7,
+          "dependentRequired": 2019, "dependentSchemas": 2019, "unevaluatedProperties": 2019,
+          "unevaluatedItems": 2019, "minContains": 2019, "maxContains": 2019, "$recursiveRef": 2019,
+          "prefixItems": 2020, "$dynamicRef": 2020}
+_UNTIL = {"dependencies": 7, "additionalItems": 2019, "$recursiveRef": 2019}
+_DIALECTS = {"draft-04": 4, "draft-06": 6, "draft-07": 7, "2019-09": 2019, "2020-12": 2020}
+
+
+def dialect(root: Json) -> int | None:
+    """The draft `root` declares in `$schema` (None when it declares none we know)."""
+    declared = str(root.get("$schema", "")) if isinstance(root, Mapping) else ""
+    return next((number for name, number in _DIALECTS.items() if name in declared), None)
+
+
 def normalize(root: Json) -> Json:
-    """`root` with draft-07 spellings rewritten to their 2020-12 equivalents.
+    """`root` in 2020-12 terms, with the meaning its own draft gives it.
 
-    Tuple `items` become `prefixItems` (and `additionalItems` the `items` after
+    Keywords its draft does not have are dropped (its validators ignore them);
+    tuple `items` become `prefixItems` (and `additionalItems` the `items` after
     them), `dependencies` splits into `dependentRequired`/`dependentSchemas`,
-    draft-04 boolean `exclusiveMinimum` becomes numeric, and in legacy drafts the
-    siblings of `$ref` are dropped (they were ignored there). `unevaluated*` is
-    rewritten to `additional*`/`items` where nothing else evaluates in place, the
-    one case where the two mean exactly the same.
+    draft-04 boolean `exclusiveMinimum` becomes numeric, and before 2019-09 the
+    siblings of `$ref` are dropped (they were ignored). A schema that declares no
+    draft keeps every keyword. `unevaluated*` is rewritten to `additional*`/`items`
+    where nothing else evaluates in place, the one case where they mean the same.
+    Integers written as floats (`5.0`) become integers.
     """
-    legacy = isinstance(root, Mapping) and any(d in str(root.get("$schema", "")) for d in LEGACY_DRAFTS)
-    return _normalize(root, legacy)
+    return _normalize(root, dialect(root))
 
 
-def _normalize(schema: Json, legacy: bool) -> Json:
+def _normalize(schema: Json, draft: int | None) -> Json:
     if not isinstance(schema, Mapping):
         return schema
+    if draft is not None:
+        schema = {k: v for k, v in schema.items() if _SINCE.get(k, 0) <= draft <= _UNTIL.get(k, 9999)
+                  and not (k == "items" and isinstance(v, list) and draft > 2019)}
     out: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "items" and isinstance(value, list):
-            out["prefixItems"] = [_normalize(v, legacy) for v in value]
+            out["prefixItems"] = [_normalize(v, draft) for v in value]
             if "additionalItems" in schema:
-                out["items"] = _normalize(schema["additionalItems"], legacy)
+                out["items"] = _normalize(schema["additionalItems"], draft)
         elif key == "additionalItems":
             continue  # meaningful only beside tuple `items`, handled there
         elif key == "dependencies" and isinstance(value, Mapping):
@@ -92,19 +113,21 @@ def _normalize(schema: Json, legacy: bool) -> Json:
                 if isinstance(dependency, list):
                     out.setdefault("dependentRequired", {})[name] = list(dependency)
                 else:
-                    out.setdefault("dependentSchemas", {})[name] = _normalize(dependency, legacy)
+                    out.setdefault("dependentSchemas", {})[name] = _normalize(dependency, draft)
         elif key in SCHEMA_VALUED:
-            out[key] = _normalize(value, legacy)
+            out[key] = _normalize(value, draft)
         elif key in SCHEMA_MAPS and isinstance(value, Mapping):
-            out[key] = {name: _normalize(v, legacy) for name, v in value.items()}
+            out[key] = {name: _normalize(v, draft) for name, v in value.items()}
         elif key in SCHEMA_LISTS and isinstance(value, list):
-            out[key] = [_normalize(v, legacy) for v in value]
+            out[key] = [_normalize(v, draft) for v in value]
+        elif key in INTEGER_VALUED and isinstance(value, float) and value.is_integer():
+            out[key] = int(value)
         else:
             out[key] = value
     for bound, partner in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
         if isinstance(out.get(bound), bool) and out.pop(bound) and partner in out:
             out[bound] = out.pop(partner)
-    if legacy and "$ref" in out:
+    if draft is not None and draft <= 7 and "$ref" in out:
         out = {k: v for k, v in out.items() if k == "$ref" or k not in ASSERTIONS}
     if "unevaluatedProperties" in out and "additionalProperties" not in out and not _IN_PLACE & out.keys():
         out["additionalProperties"] = out.pop("unevaluatedProperties")
@@ -129,6 +152,15 @@ def schema_children(schema: Json, pointer: str) -> Iterator[tuple[str, str, Json
                 yield key, child_pointer(pointer, key, index), sub
 
 
+def _subschemas(root: Json) -> Iterator[tuple[str, Json]]:
+    """(pointer, subschema) of `root` and every subschema in it."""
+    stack: list[tuple[str, Json]] = [("", root)]
+    while stack:
+        pointer, schema = stack.pop()
+        yield pointer, schema
+        stack.extend((p, s) for _, p, s in schema_children(schema, pointer))
+
+
 # --- documents and nodes -----------------------------------------------------------------------
 
 class Doc:
@@ -137,6 +169,9 @@ class Doc:
     def __init__(self, side: str, root: Json) -> None:
         self.side = side
         self.root = root
+        # A nested $id starts a resource of its own, in which "#/..." means something else: such
+        # references are left unresolved (so unproven) rather than resolved against the wrong root.
+        self.nested_ids = any(isinstance(s, Mapping) and "$id" in s for p, s in _subschemas(root) if p)
         self._anchors: dict[str, str] | None = None
         self._validator: Any = None
         self._node_validators: dict[tuple[object, ...], Any] = {}
@@ -147,7 +182,7 @@ class Doc:
 
     def resolve(self, ref: object) -> Node | None:
         """The subschema a local `$ref` names, or None (remote, or pointing nowhere)."""
-        if not isinstance(ref, str):
+        if not isinstance(ref, str) or self.nested_ids:
             return None
         base, _, fragment = ref.partition("#")
         if base and not (isinstance(self.root, Mapping) and base == self.root.get("$id")):
@@ -175,14 +210,10 @@ class Doc:
     def anchors(self) -> dict[str, str]:
         if self._anchors is None:
             found: dict[str, str] = {}
-            stack: list[tuple[str, Json]] = [("", self.root)]
-            while stack:
-                pointer, schema = stack.pop()
-                if isinstance(schema, Mapping):
-                    for word in ("$anchor", "$dynamicAnchor"):
-                        if isinstance(schema.get(word), str):
-                            found.setdefault(schema[word], pointer)
-                    stack.extend((p, s) for _, p, s in schema_children(schema, pointer))
+            for pointer, schema in _subschemas(self.root):
+                for word in ("$anchor", "$dynamicAnchor"):
+                    if isinstance(schema, Mapping) and isinstance(schema.get(word), str):
+                        found.setdefault(schema[word], pointer)
             self._anchors = found
         return self._anchors
 
