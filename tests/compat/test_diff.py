@@ -160,3 +160,13 @@ def test_keywords_outside_the_declared_draft_are_ignored_as_its_validators_do() 
 def test_an_invalid_schema_is_refused_not_compared() -> None:
     with pytest.raises(InvalidInput, match="the new schema"):
         diff_schemas({"type": "object"}, {"type": "object", "required": True})
+
+
+@pytest.mark.parametrize(("old", "new", "bump"), [
+    (0.3, 0.1, Bump.MAJOR),  # 0.3 / 0.3 is 1, but 0.3 / 0.1 is 2.9999999999999996 to the validator
+    (10, 5, Bump.MINOR),
+    (0.5, 0.5, Bump.NONE),
+])
+def test_multiple_of_is_proven_as_the_validator_divides(old: float, new: float, bump: Bump) -> None:
+    assert diff_schemas({"type": "number", "multipleOf": old}, {"type": "number", "multipleOf": new}).required_bump \
+        is bump

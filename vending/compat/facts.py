@@ -110,10 +110,10 @@ def _unique(values: list[Json]) -> list[Json]:
 
 
 def number(value: Json) -> Fraction | None:
-    """An exact rational for a JSON number (0.1 is one tenth), None for anything else."""
+    """The exact value of a JSON number as the validator compares it (a float's binary value), else None."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
-    return Fraction(value) if isinstance(value, int) else Fraction(repr(value))
+    return Fraction(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -317,13 +317,25 @@ def _numbers(proof: Proof, a: tuple[Node, ...], facts: Facts, node: Node, here: 
         out.append(_bound(proof, here, node, word, theirs=_first(a, word), subject=subject,
                           candidates=_near(limit, below=False, integers=integers)))
     if (step := number(node.get("multipleOf"))) is not None and step > 0:
-        steps = [s for m in a if (s := number(m.get("multipleOf"))) is not None and s > 0]
-        if not (any((s / step).denominator == 1 for s in steps) or (integers and (1 / step).denominator == 1)):
-            samples = (*(_json_number(s) for s in steps), 1, 0.5, 3, 7)
+        wanted = node.get("multipleOf")
+        steps = [m.get("multipleOf") for m in a if number(m.get("multipleOf")) is not None]
+        if not (any(_step_implies(s, wanted) for s in steps) or (integers and step == 1)):
+            samples = (*steps, 1, 0.5, 3, 7)
             out.append(_bound(proof, here, node, "multipleOf", theirs=_first(a, "multipleOf"),
                               subject=f"numbers that are not multiples of {shown(node.get('multipleOf'))}",
                               candidates=samples))
     return out
+
+
+def _step_implies(have: Json, want: Json) -> bool:
+    """Whether multiples of `have` are multiples of `want` as the validator computes them.
+
+    Integers divide exactly; for a float step the validator divides in floating
+    point (0.3 / 0.1 is not a whole number), so only the same step is proven.
+    """
+    if isinstance(have, int) and isinstance(want, int):
+        return have % want == 0
+    return type(have) is type(want) and have == want
 
 
 def _json_number(value: Fraction) -> Json:
