@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from vending.compat.document import Doc, expand, normalize, same
+from vending.compat.document import Doc, expand, same
+from vending.compat.normalize import normalize
 from vending.compat.witness import regex_sample
 from vending.validation import compiled
 

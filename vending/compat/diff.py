@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from vending.compat.annotations import annotation_changes
 from vending.compat.change import Bump, Change, required_bump, settle
 from vending.compat.defaults import default_changes
-from vending.compat.document import Doc, canonical, normalize
+from vending.compat.document import Doc, canonical
 from vending.compat.finding import Finding
+from vending.compat.normalize import normalize
 from vending.compat.schema_input import schema_problems
 from vending.compat.subset import prove
 from vending.compat.witness import find_witness

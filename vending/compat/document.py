@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,14 +43,6 @@ ASSERTIONS = frozenset({
     "allOf", "anyOf", "oneOf", "not", "if", "then", "else",
     "$ref", "$dynamicRef", "$recursiveRef", "unevaluatedProperties", "unevaluatedItems",
 })
-# Keywords whose value is a non-negative integer; JSON Schema allows writing 5 as 5.0.
-INTEGER_VALUED = frozenset({"minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
-                            "minContains", "maxContains"})
-# Applicators that evaluate properties or items in place; `unevaluated*` depends on them.
-_IN_PLACE = frozenset({"allOf", "anyOf", "oneOf", "if", "then", "else", "dependentSchemas",
-                       "$ref", "$dynamicRef", "$recursiveRef"})
-
-
 def canonical(value: Json) -> str:
     """Key order does not count; booleans and numbers stay distinct (`true` is not `1`)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -60,81 +52,6 @@ def child_pointer(pointer: str, *tokens: str | int) -> str:
     for token in tokens:
         pointer = f"{pointer}/{escape_pointer_token(token)}"
     return pointer
-
-
-# --- normalisation -----------------------------------------------------------------------------
-
-# When keywords arrived in, or left, JSON Schema (draft numbers; 2019 and 2020 for 2019-09 and 2020-12).
-_SINCE = {"const": 6, "contains": 6, "propertyNames": 6, "if": 7, "then": 7, "else": 7,
-          "dependentRequired": 2019, "dependentSchemas": 2019, "unevaluatedProperties": 2019,
-          "unevaluatedItems": 2019, "minContains": 2019, "maxContains": 2019, "$recursiveRef": 2019,
-          "prefixItems": 2020, "$dynamicRef": 2020}
-_UNTIL = {"dependencies": 7, "additionalItems": 2019, "$recursiveRef": 2019}
-_DIALECTS = {"draft-04": 4, "draft-06": 6, "draft-07": 7, "2019-09": 2019, "2020-12": 2020}
-
-
-def dialect(root: Json) -> int | None:
-    """The draft `root` declares in `$schema` (None when it declares none we know)."""
-    declared = str(root.get("$schema", "")) if isinstance(root, Mapping) else ""
-    return next((number for name, number in _DIALECTS.items() if name in declared), None)
-
-
-def normalize(root: Json) -> Json:
-    """`root` in 2020-12 terms, with the meaning its own draft gives it.
-
-    Keywords its draft does not have are dropped (its validators ignore them);
-    tuple `items` become `prefixItems` (and `additionalItems` the `items` after
-    them), `dependencies` splits into `dependentRequired`/`dependentSchemas`,
-    draft-04 boolean `exclusiveMinimum` becomes numeric, and before 2019-09 the
-    siblings of `$ref` are dropped (they were ignored). A schema that declares no
-    draft keeps every keyword. `unevaluated*` is rewritten to `additional*`/`items`
-    where nothing else evaluates in place, the one case where they mean the same.
-    Integers written as floats (`5.0`) become integers.
-    """
-    return _normalize(root, dialect(root))
-
-
-def _normalize(schema: Json, draft: int | None) -> Json:
-    if not isinstance(schema, Mapping):
-        return schema
-    if draft is not None:
-        schema = {k: v for k, v in schema.items() if _SINCE.get(k, 0) <= draft <= _UNTIL.get(k, 9999)
-                  and not (k == "items" and isinstance(v, list) and draft > 2019)}
-    out: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key == "items" and isinstance(value, list):
-            out["prefixItems"] = [_normalize(v, draft) for v in value]
-            if "additionalItems" in schema:
-                out["items"] = _normalize(schema["additionalItems"], draft)
-        elif key == "additionalItems":
-            continue  # meaningful only beside tuple `items`, handled there
-        elif key == "dependencies" and isinstance(value, Mapping):
-            for name, dependency in value.items():
-                if isinstance(dependency, list):
-                    out.setdefault("dependentRequired", {})[name] = list(dependency)
-                else:
-                    out.setdefault("dependentSchemas", {})[name] = _normalize(dependency, draft)
-        elif key in SCHEMA_VALUED:
-            out[key] = _normalize(value, draft)
-        elif key in SCHEMA_MAPS and isinstance(value, Mapping):
-            out[key] = {name: _normalize(v, draft) for name, v in value.items()}
-        elif key in SCHEMA_LISTS and isinstance(value, list):
-            out[key] = [_normalize(v, draft) for v in value]
-        elif key in INTEGER_VALUED and isinstance(value, float) and value.is_integer():
-            out[key] = int(value)
-        else:
-            out[key] = value
-    for bound, partner in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-        if isinstance(out.get(bound), bool) and out.pop(bound) and partner in out:
-            out[bound] = out.pop(partner)
-    if draft is not None and draft <= 7 and "$ref" in out:
-        out = {k: v for k, v in out.items() if k == "$ref" or k not in ASSERTIONS}
-    if "unevaluatedProperties" in out and "additionalProperties" not in out and not _IN_PLACE & out.keys():
-        out["additionalProperties"] = out.pop("unevaluatedProperties")
-    if ("unevaluatedItems" in out and "items" not in out and "contains" not in out
-            and not _IN_PLACE & out.keys()):
-        out["items"] = out.pop("unevaluatedItems")
-    return out
 
 
 def schema_children(schema: Json, pointer: str) -> Iterator[tuple[str, str, Json]]:
@@ -352,6 +269,35 @@ def effective(node: Node, name: str) -> list[Node]:
     if not found and node.has("additionalProperties"):
         found.append(node.child("additionalProperties"))
     return found
+
+
+def item_at(node: Node, index: int) -> Node | None:
+    """What `node` asserts about the array item at `index`: its `prefixItems` entry, else `items`."""
+    prefix = node.get("prefixItems")
+    if isinstance(prefix, list) and index < len(prefix):
+        return node.child("prefixItems", index)
+    if node.has("items"):
+        return node.child("items")
+    return None
+
+
+def negated(node: Node) -> Node:
+    return Node(node.doc, node.pointer + "#not", {"not": node.schema})
+
+
+def typed(doc: Doc, kind: str) -> Node:
+    """A node for one type; "fraction" is a number that is not an integer."""
+    schema: Json = {"type": "number", "not": {"type": "integer"}} if kind == "fraction" else {"type": kind}
+    return Node(doc, f"#type={kind}", schema)
+
+
+def accepts(value: Json, nodes: Sequence[Node]) -> bool:
+    """Whether the conjunction may accept `value` (True when the validator cannot tell)."""
+    return all(node.doc.valid(value, node) is not False for node in nodes)
+
+
+def surely_accepts(value: Json, node: Node) -> bool:
+    return node.doc.valid(value, node) is True
 
 
 # --- sameness ----------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from vending.compat.document import Node, canonical, is_false
+from vending.compat.document import Node, canonical, effective, is_false
+from vending.compat.wording import MISSING
 from vending.loader import Json
 
 # "number" is integer plus fraction: the instances of `type: integer` are a subset of `type: number`.
@@ -163,3 +164,21 @@ def largest(nodes: Sequence[Node], word: str) -> int | None:
 def smallest(nodes: Sequence[Node], word: str) -> int | None:
     found = [v for n in nodes if isinstance(v := n.get(word), int) and not isinstance(v, bool)]
     return min(found) if found else None
+
+
+def first_value(nodes: Sequence[Node], word: str) -> object:
+    """The value of `word` in the first node that has it, else MISSING."""
+    return next((m.get(word) for m in nodes if m.has(word)), MISSING)
+
+
+def required_names(nodes: Sequence[Node]) -> set[str]:
+    return {name for m in nodes for name in (m.get("required") or []) if isinstance(name, str)}
+
+
+def forbids(nodes: Sequence[Node], name: str) -> bool:
+    """Whether the conjunction rejects every object with property `name`."""
+    for m in nodes:
+        found = effective(m, name)
+        if found and all(is_false(x.schema) for x in found):
+            return True
+    return False

@@ -55,3 +55,11 @@ class Finding:
     """Where in a document the difference shows."""
     candidates: tuple[Json, ...] = ()
     """Values at `instance` that may be valid under OLD and not NEW (for a witness)."""
+
+
+# Candidate values for a witness: a value of each type, and one of everything.
+TYPE_SAMPLES: dict[str, tuple[Json, ...]] = {
+    "null": (None,), "boolean": (True, False), "integer": (0, 1, -1), "fraction": (0.5, -0.5),
+    "string": ("x", "", Sampled()), "array": ([],), "object": ({},),
+}
+ANY_SAMPLES: tuple[Json, ...] = (Sampled(), None, True, 0, 0.5, "x", [], {})

@@ -13,10 +13,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vending.compat.document import Doc, Node, effective, expand
+from vending.compat.document import Doc, Node, accepts, effective, expand, item_at
 from vending.compat.facts import NUMERIC, gather, lower_bound, upper_bound
 from vending.compat.finding import Absent, AnyIndex, AnyName, Finding, Repeated, Sampled, Token
-from vending.compat.subset import accepts, item_at
 from vending.compat.wording import shown
 from vending.loader import Json, join_pointer
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from vending.compat.facts import number
 from vending.loader import Json
 
 
@@ -36,10 +35,13 @@ def verb(old: object, new: object) -> str:
         return "added"
     if new is MISSING:
         return "removed"
-    low, high = number(old), number(new)
-    if low is not None and high is not None:
-        return "increased" if high > low else "decreased"
+    if _is_number(old) and _is_number(new) and old != new:
+        return "increased" if new > old else "decreased"  # type: ignore[operator]
     return "changed"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def what_changed(keyword: str, old: object, new: object) -> str:
