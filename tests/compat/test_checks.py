@@ -112,3 +112,11 @@ def test_a_released_file_that_is_not_a_schema_fails_the_bump_check(repo: Path) -
     assert name == "version bumps"
     assert message.startswith("interface/request/2.1.0.schema.json is not a valid JSON Schema: /type: ")
     assert message.endswith("cannot compare 2.1.0 with 2.0.0")
+
+
+def test_a_supported_release_whose_file_is_gone_fails_the_lock_and_the_pins(repo: Path) -> None:
+    (repo / "interface/request/1.1.0.schema.json").unlink()
+    found = failures(repo)
+    assert [name for name, _ in found] == ["lock", "pinned releases"]
+    assert found[0][1].startswith("interface/request/1.1.0.schema.json is missing, but release 1.1.0 is supported")
+    assert "1.1.0 is missing its schema file" in found[1][1]
