@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
+import re
 from typing import Any
 
 import pytest
@@ -19,6 +20,21 @@ from vending.validation import validate
 from .strategies import from_schema
 
 VERSIONS = [r.name for r in schemas.usable()]
+
+# Strings that YAML 1.2 (our loader) reads as numbers, but PyYAML's YAML 1.1 dumper leaves plain ("08", "1e3").
+_YAML12_NUMBER = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+
+
+class _Yaml12Dumper(yaml.SafeDumper):
+    """Writes YAML that reads back the same under YAML 1.2: such strings are quoted."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "'" if _YAML12_NUMBER.fullmatch(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Yaml12Dumper.add_representer(str, _represent_str)
 
 
 def pins_for(version: str) -> list[str]:
@@ -70,7 +86,7 @@ def test_generated_documents_load_validate_and_upgrade(version: str) -> None:
     def check(doc: dict[str, Any], pin: str, as_yaml: bool) -> None:
         doc = sanitize({**doc, "schemaVersion": pin})
         assert validate(doc, schema) == [], "the generator made an invalid document"
-        raw = yaml.safe_dump(doc, allow_unicode=True).encode() if as_yaml else json.dumps(doc).encode()
+        raw = yaml.dump(doc, Dumper=_Yaml12Dumper, allow_unicode=True).encode() if as_yaml else json.dumps(doc).encode()
         accepted = accept(raw, "generated.yaml" if as_yaml else "generated.json")
         assert accepted.release.name == version
         assert accepted.request.name == doc["name"]

@@ -23,6 +23,7 @@ COMMANDS = {
     "trigger": "vending.commands.trigger",
     "apply": "vending.commands.apply",
     "decommission": "vending.commands.decommission",
+    "schema": "vending.commands.schema",
 }
 
 
