@@ -19,7 +19,8 @@ from ..conftest import ROOT
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "interface", tmp_path / "interface")
+    """The series and the stored requests; not the derived interfaces (tests/compat/test_derived.py)."""
+    shutil.copytree(ROOT / "interface" / "request", tmp_path / "interface" / "request")
     shutil.copytree(ROOT / "requests", tmp_path / "requests")
     shutil.copy(ROOT / "CHANGELOG.md", tmp_path / "CHANGELOG.md")
     return tmp_path
@@ -102,13 +103,17 @@ def test_a_missing_lock_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_checks_are_a_list_to_extend() -> None:
-    assert [name for name, _ in CHECKS] == ["version bumps", "changelog", "lock", "pinned releases"]
+    assert [name for name, _ in CHECKS] == ["version bumps", "changelog", "lock", "pinned releases",
+                                            "pipeline parameters", "crossplane definition"]
 
 
 def test_a_released_file_that_is_not_a_schema_fails_the_bump_check(repo: Path) -> None:
     release(repo, "2.1.0", {"type": "strin"})
     (repo / "CHANGELOG.md").write_text((repo / "CHANGELOG.md").read_text() + "\n## 2.1.0\n")
-    [(name, message)] = failures(repo)
+    found = failures(repo)
+    [(name, message)] = [failure for failure in found if failure[0] != "pipeline parameters"]
+    assert [m for n, m in found if n == "pipeline parameters"] == [
+        "request schema 2.1.0 cannot be a pipeline's parameters: it has no 'properties'"]
     assert name == "version bumps"
     assert message.startswith("interface/request/2.1.0.schema.json is not a valid JSON Schema: /type: ")
     assert message.endswith("cannot compare 2.1.0 with 2.0.0")

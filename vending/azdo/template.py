@@ -56,14 +56,17 @@ def _display_name(name: str, required: bool) -> str:
     return words[:1].upper() + words[1:] + ("" if required else " (optional)")
 
 
-def pipeline_parameters(schema: Mapping[str, Any]) -> list[dict[str, Any]]:
+def pipeline_parameters(schema: Mapping[str, Any], release: str | None = None) -> list[dict[str, Any]]:
     """The template's runtime parameters for the request properties of `schema`, in schema order.
 
     Required properties have no default, so Azure refuses a run that leaves one
     out; optional ones default to the schema's default or to a neutral value
-    meaning "absent". `schemaVersion` defaults to the schema's own release.
+    meaning "absent". `schemaVersion` defaults to the schema's major version (a prefix
+    pin: the newest release of that major), so the default moves only with a major
+    release; a full version there would change the default, a major change for
+    callers that leave it out, with every minor release.
     """
-    release = schema_release(schema)
+    release = release or schema_release(schema)
     parameters: list[dict[str, Any]] = []
     for name, prop, required in request_properties(schema):
         if name in TEMPLATE_PARAMETERS:
@@ -72,7 +75,7 @@ def pipeline_parameters(schema: Mapping[str, Any]) -> list[dict[str, Any]]:
         parameter: dict[str, Any] = {"name": name, "displayName": _display_name(name, required),
                                      "type": PARAMETER_TYPES[kind]}
         if name == "schemaVersion":
-            parameter["default"] = release
+            parameter["default"] = release.split(".", 1)[0]
         elif "default" in prop:
             parameter["default"] = prop["default"]
         elif not required:

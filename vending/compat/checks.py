@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vending.compat.change import Bump
+from vending.compat.derived import check_definition, check_pipeline_parameters
 from vending.compat.diff import Diff, diff_schemas
 from vending.compat.semver_bump import bump_between
 from vending.errors import InvalidInput
@@ -150,7 +151,7 @@ def check_lock(series: Series) -> list[str]:
 def resolves_to(pin: str, releases: tuple[Release, ...]) -> Release | None:
     """The release a pin named when it was written: like `schemas.resolve_pin`, but counting removed releases,
     so that removing the release a prefix resolved to is caught rather than silently re-resolved."""
-    match = PIN_PATTERN.match(pin)
+    match = PIN_PATTERN.fullmatch(pin)
     if not match:
         return None
     parts = [int(p) for p in match.groups() if p is not None]
@@ -182,6 +183,8 @@ CHECKS: list[tuple[str, Check]] = [
     ("changelog", check_changelog),
     ("lock", check_lock),
     ("pinned releases", check_pins),
+    ("pipeline parameters", check_pipeline_parameters),
+    ("crossplane definition", check_definition),
 ]
 
 

@@ -13,6 +13,7 @@ for the subscription id.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from vending import schemas
@@ -143,7 +144,11 @@ def render(request: Request, config: Config, *, source: str = "") -> Files:
 
 def xr_openapi(release: schemas.Release) -> dict[str, Any]:
     """The openAPIV3Schema of one XRD version, derived from a released request schema."""
-    request_schema = schemas.schema_for(release.name)
+    return openapi_for(schemas.schema_for(release.name))
+
+
+def openapi_for(request_schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The openAPIV3Schema of a composite whose spec is a request of `request_schema`."""
     properties = {k: v for k, v in request_schema["properties"].items() if k not in NOT_IN_SPEC}
     spec_schema = structural({
         "type": "object",
