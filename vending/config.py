@@ -20,14 +20,14 @@ GENERATED_DIR = "generated"
 INTERFACE_DIR = "interface"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Provider:
     source: str
     version: str
     config: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Backend:
     resource_group_name: str
     storage_account_name: str
@@ -37,7 +37,7 @@ class Backend:
     use_azuread_auth: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Terraform:
     module_source: str
     module_version: str
@@ -47,7 +47,7 @@ class Terraform:
     enable_telemetry: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Crossplane:
     group: str
     mode: str
@@ -55,13 +55,13 @@ class Crossplane:
     provider_config: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Signing:
     format: str
     key: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Git:
     committer_name: str
     committer_email: str
@@ -72,7 +72,7 @@ class Git:
     push_initial_delay_seconds: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Config:
     root: Path
     targets: tuple[str, ...]

@@ -18,7 +18,7 @@ EXIT_REMOTE = 4  # a remote service (Azure DevOps) refused or failed
 EXIT_BUG = 70  # an internal error: a traceback was logged
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, located as precisely as we can."""
 

@@ -21,7 +21,7 @@ from vending.upgrade import upgrade
 from vending.validation import validate
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Accepted:
     document: Document
     """The request as submitted, with the positions of its values."""

@@ -89,7 +89,7 @@ class Marks:
         return Problem(message=message, pointer=pointer, line=line, column=column, kind=kind)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Document:
     path: str
     data: dict[str, Json]

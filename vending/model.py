@@ -20,7 +20,7 @@ def frozen_map(items: Mapping[str, T]) -> Mapping[str, T]:
     return MappingProxyType({key: items[key] for key in sorted(items)})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Notification:
     threshold: int
     threshold_type: str
@@ -28,7 +28,7 @@ class Notification:
     contact_emails: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Budget:
     amount: int | float
     time_grain: str
@@ -37,21 +37,21 @@ class Budget:
     notifications: Mapping[str, Notification]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Network:
     address_space: tuple[str, ...]
     hub_peering: bool
     dns_servers: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RoleAssignment:
     principal_id: str
     definition: str
     principal_type: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Request:
     name: str
     display_name: str

@@ -10,7 +10,7 @@ from pathlib import Path
 from vending.render import Files
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Change:
     path: str
     old: bytes | None
@@ -25,7 +25,7 @@ class Change:
         return "changed"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Plan:
     changes: tuple[Change, ...]
 

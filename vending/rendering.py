@@ -20,7 +20,7 @@ from vending.render.targets import generated_scope, owned, render_platform, rend
 Tick = Callable[[], None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Desired:
     files: Files
     scope: list[str]

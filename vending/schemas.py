@@ -36,7 +36,7 @@ def request_schema_dir(root: Path | None = None) -> Path:
     return (root or interface_root()) / "request"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Release:
     version: semver.Version
     sha256: str

@@ -23,7 +23,7 @@ class Bump(enum.IntEnum):
         return cls[text.upper()]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Change:
     """One difference: where (a JSON pointer into the NEW schema), what sort, the bump it needs, and why."""
 

@@ -35,7 +35,7 @@ from vending.schemas import PIN_PATTERN, Release, schema_file_name
 SCHEMA_DIR = "interface/request"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StoredRequest:
     path: str
     pin: str | None
@@ -43,7 +43,7 @@ class StoredRequest:
     """Why the pin could not be read, if it could not."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Series:
     """The released request schemas of a repository and what depends on them."""
 
@@ -58,7 +58,7 @@ class Series:
     requests: tuple[StoredRequest, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Step:
     """One release over its predecessor: the bump it makes and the diff that decides the bump it needs."""
 

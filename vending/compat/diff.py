@@ -26,7 +26,7 @@ from vending.loader import Json
 MAX_WITNESS_SEARCHES = 25
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Diff:
     changes: tuple[Change, ...]
 

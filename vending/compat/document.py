@@ -156,7 +156,7 @@ class Doc:
         return None if errors is None else not errors
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Node:
     """A subschema at `pointer` of `doc`; `schema` may be part of the object there (see `expand`)."""
 

@@ -56,7 +56,7 @@ def type_only(schema: Json) -> bool:
     return isinstance(schema, Mapping) and set(schema) - {"title", "description", "$comment"} == {"type"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Facts:
     types: frozenset[str]
     values: tuple[Json, ...] | None
@@ -117,7 +117,7 @@ def number(value: Json) -> Fraction | None:
     return Fraction(value)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Bound:
     value: Fraction
     exclusive: bool

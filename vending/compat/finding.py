@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from vending.loader import Json
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AnyName:
     """A property name the schema does not list (matching `pattern`, when there is one)."""
 
     pattern: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AnyIndex:
     """An array position at or after `start` (positions there share one item schema)."""
 
@@ -25,19 +25,19 @@ Token = str | int | AnyName | AnyIndex
 
 
 # Values a witness may plant at the instance path of a finding, besides literal JSON values.
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Absent:
     """Leave the property out."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Sampled:
     """A value sampled from the old schema there, strings at least `min_length` long."""
 
     min_length: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Repeated:
     """A list (or mapping) of `count` values sampled from the old schema; all equal when not `distinct`."""
 
@@ -45,7 +45,7 @@ class Repeated:
     distinct: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Finding:
     pointer: str
     """Where in the NEW schema."""

@@ -47,7 +47,7 @@ MAX_CASES = 64
 Rule = Callable[["Proof", tuple[Node, ...], Facts, Node, "Here"], list[Finding]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Here:
     """Where the comparison is: the instance path, and the pointers of A's and B's subschemas."""
 

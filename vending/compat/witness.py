@@ -23,7 +23,7 @@ MAX_DEPTH = 16
 _parser: Any = importlib.import_module("re._parser")  # the stdlib regex parser (sre_parse)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Witness:
     document: Json
     path: tuple[str | int, ...]

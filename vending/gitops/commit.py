@@ -17,7 +17,7 @@ from vending.gitops import git
 _UNSAFE = re.compile(r"[\r\n\x00-\x1f\x7f]")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Identity:
     name: str
     email: str

@@ -32,7 +32,7 @@ class Conflict(VendingError):
     """Trunk changed the same subscription while this run was in flight."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Landed:
     action: str
     commit: str | None

@@ -17,7 +17,7 @@ ProposeAt = Callable[[str | None, str], Proposal]
 """(tip, object format) -> the change on that tip."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Outcome:
     landed: Landed
     name: str

@@ -29,7 +29,7 @@ class NotOnTrunk(VendingError):
     """The subscription a command names is not on trunk."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Proposal:
     name: str
     action: str
