@@ -34,9 +34,14 @@ def progress(total: int) -> Iterator[Tick | None]:
         yield lambda: bar.advance(task)
 
 
+LISTED = 100
+
+
 def print_plan(plan: Plan, *, dry_run: bool) -> None:
-    for change in plan.changes:
+    for change in plan.changes[:LISTED]:
         click.echo(f"{'would be ' if dry_run else ''}{change.kind}: {change.path}")
+    if len(plan.changes) > LISTED:
+        click.echo(f"... and {len(plan.changes) - LISTED} more")
     verb = "would change" if dry_run else "changed"
     click.echo(f"{verb}: {plan.summary()}" if plan else "nothing to change")
     if dry_run and plan:
