@@ -181,24 +181,20 @@ def _message(keyword: str, error: ValidationError, schema: Mapping[str, Any], va
         return f"{_shown(value)} does not match the pattern {expected}{hint}"
     if keyword == "format":
         return f"expected {FORMAT_WORDS.get(expected, expected)}; found {_shown(value)}"
-    if keyword == "minLength":
-        return f"expected at least {expected} characters; found {len(value)}"
-    if keyword == "maxLength":
-        return f"expected at most {expected} characters; found {len(value)}"
-    if keyword == "minItems":
-        return f"expected at least {expected} items; found {len(value)}"
-    if keyword == "maxItems":
-        return f"expected at most {expected} items; found {len(value)}"
-    if keyword == "minProperties":
-        return f"expected at least {expected} entries; found {len(value)}"
-    if keyword == "maxProperties":
-        return f"expected at most {expected} entries; found {len(value)}"
+    if keyword in _COUNTED:
+        bound, unit = _COUNTED[keyword]
+        return f"expected {bound} {expected} {unit}; found {len(value)}"
+    if keyword in _NUMBER_BOUNDS:
+        return f"expected a number {_NUMBER_BOUNDS[keyword]} {expected}; found {_shown(value)}"
     if keyword == "uniqueItems":
         return "expected every item to be different; found duplicates"
-    if keyword == "exclusiveMinimum":
-        return f"expected a number greater than {expected}; found {_shown(value)}"
-    if keyword == "minimum":
-        return f"expected a number of at least {expected}; found {_shown(value)}"
-    if keyword == "maximum":
-        return f"expected a number of at most {expected}; found {_shown(value)}"
     return str(error.message)
+
+
+_COUNTED = {
+    "minLength": ("at least", "characters"), "maxLength": ("at most", "characters"),
+    "minItems": ("at least", "items"), "maxItems": ("at most", "items"),
+    "minProperties": ("at least", "entries"), "maxProperties": ("at most", "entries"),
+}
+_NUMBER_BOUNDS = {"exclusiveMinimum": "greater than", "minimum": "of at least", "maximum": "of at most",
+                  "exclusiveMaximum": "less than"}
