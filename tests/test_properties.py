@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import ipaddress
 import json
 import re
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 
 from vending import schemas
 from vending.intake import accept
+from vending.semantics import is_calendar_date
 from vending.validation import validate
 
 from .strategies import from_schema
@@ -42,14 +42,6 @@ def pins_for(version: str) -> list[str]:
     return [p for p in (version, f"{major}.{minor}", major) if schemas.resolve_pin(p).name == version]
 
 
-def valid_date(value: str) -> bool:
-    try:
-        datetime.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
 def sanitize(doc: dict[str, Any]) -> dict[str, Any]:
     """Undo what only the semantic checks reject (overlaps, host bits, tag case, dates, control characters)."""
     doc["displayName"] = "".join(c for c in doc["displayName"] if ord(c) >= 0x20 and not 0x7F <= ord(c) < 0xA0) \
@@ -70,7 +62,7 @@ def sanitize(doc: dict[str, Any]) -> dict[str, Any]:
             folded[name.casefold()] = name
     for budget in (doc.get("budgets") or {}).values():
         for field in ("startDate", "endDate"):
-            if field in budget and not valid_date(budget[field]):
+            if field in budget and not is_calendar_date(budget[field]):
                 budget[field] = "2026" + budget[field][4:8] + "01"
         if budget.get("startDate") and budget.get("endDate") and budget["endDate"] <= budget["startDate"]:
             del budget["endDate"]

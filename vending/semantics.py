@@ -56,13 +56,13 @@ def _budget_dates(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
         where = join_pointer("/budgets", key)
         start, end = budget.get("startDate"), budget.get("endDate")
         for field, value in (("startDate", start), ("endDate", end)):
-            if value and not _is_date(value):
+            if value and not is_calendar_date(value):
                 yield marks.problem(f"{value} is not a date in the calendar", join_pointer(where, field))
         if start and end and end <= start:
             yield marks.problem(f"endDate {end} is not after startDate {start}", join_pointer(where, "endDate"))
 
 
-def _is_date(value: str) -> bool:
+def is_calendar_date(value: str) -> bool:
     try:
         datetime.date.fromisoformat(value)
     except ValueError:
