@@ -26,15 +26,6 @@ def stored_paths(root: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES and p.is_file())
 
 
-def stored_path(root: Path, name: str) -> Path | None:
-    """The stored request of subscription `name`, found by its file name (no fleet scan)."""
-    for suffix in SUFFIXES:
-        candidate = root / REQUESTS_DIR / f"{name}{suffix}"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 def relative(root: Path, path: Path) -> str:
     """`path` as shown to people and written in generated headers: relative to the repository,
     or only its name when it lies outside (generated files never hold machine-specific paths)."""

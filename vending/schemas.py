@@ -177,6 +177,13 @@ def subschema_at(schema: Mapping[str, Any], tokens: list[str]) -> Mapping[str, A
     return node
 
 
+def field_schema(name: str) -> dict[str, Any]:
+    """The newest release's rule for the top-level field `name`, standalone (with its `$defs`),
+    so that a value given on the command line is held to the same rule as in a request."""
+    schema = schema_for(latest().name)
+    return {"$defs": schema.get("$defs", {}), **schema["properties"][name]}
+
+
 def first_release_allowing(pointer: str, after: Release) -> Release | None:
     """The oldest release newer than `after` whose schema has a property at `pointer`."""
     tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]

@@ -87,6 +87,12 @@ def test_never_by_accident(clone: Clone, trunk: Path) -> None:
     sneaky = vending(work, "decommission", "analytics-dev", "--confirm", "analytics-dev",
                      "--requested-by", "bob@contoso.com\nForged: trailer")
     assert sneaky.returncode == 2
+    trailing = vending(work, "decommission", "analytics-dev", "--confirm", "analytics-dev",
+                       "--requested-by", "bob@contoso.com\n")
+    assert trailing.returncode == 2, "held to the schema's e-mail rule, which matches the whole value"
+    bad_ticket = vending(work, "decommission", "analytics-dev", "--confirm", "analytics-dev",
+                         "--requested-by", "bob@contoso.com", "--ticket", "CHG 1")
+    assert bad_ticket.returncode == 2 and "is not a change ticket id" in bad_ticket.stderr
     missing = vending(work, "decommission", "ghost-dev", "--confirm", "ghost-dev", "--requested-by", "b@c.io")
     assert missing.returncode == 1 and "there is no subscription ghost-dev on trunk" in missing.stderr
     assert git(trunk, "rev-parse", "main") == before

@@ -3,15 +3,13 @@ concurrent runs."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from vending import reporter
-from vending.commands.vend_options import report, vend_options
-from vending.errors import EXIT_OK
-from vending.gitops import git
-from vending.gitops.session import environment, vend
+from vending.commands.vend_options import run_vend, vend_options
 from vending.gitops.vend import propose
 from vending.intake import accept, read_source
 
@@ -33,9 +31,6 @@ def command(request: str, repo: Path | None, remote: str, branch: str, no_push: 
     for warning in accepted.warnings:
         reporter.echo_problem(accepted.path, warning, "warning")
     suffix = ".json" if accepted.document.syntax == "json" else ".yaml"
-    root = git.top_level(repo or Path.cwd())
-    env = environment()
-    outcome = vend(root, remote=remote, branch=branch, push=not no_push,
-                   propose_at=lambda tip, fmt: propose(root, tip, accepted, raw, suffix, env, fmt))
-    report(outcome, output=output, branch=branch, pushed=not no_push)
-    return EXIT_OK
+    env = dict(os.environ)
+    return run_vend(repo, remote, branch, no_push, output,
+                    lambda root: lambda tip, fmt: propose(root, tip, accepted, raw, suffix, env, fmt))

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import click
 
-from vending.commands.vend_options import report, vend_options
-from vending.errors import EXIT_OK, UsageError
-from vending.gitops import git
-from vending.gitops.session import environment, vend
+from vending.commands.vend_options import run_vend, vend_options
+from vending.errors import UsageError
 from vending.gitops.vend import propose_decommission
-
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+from vending.schemas import field_schema
+from vending.validation import validate
 
 
 @click.command("decommission")
@@ -37,15 +34,15 @@ def command(name: str, confirm: str, requested_by: str | None, ticket: str | Non
     if confirm != name:
         raise UsageError(f"--confirm {confirm!r} does not match {name!r}; repeat the subscription's name to "
                          "decommission it")
-    who = requested_by or os.environ.get("BUILD_REQUESTEDFOREMAIL") if os.environ.get("TF_BUILD") else requested_by
-    if not who or not EMAIL.match(who):
+    who = requested_by
+    if who is None and os.environ.get("TF_BUILD"):
+        who = os.environ.get("BUILD_REQUESTEDFOREMAIL")
+    if not who or validate(who, field_schema("requestedBy")):
         raise UsageError("--requested-by EMAIL is required: the person who asks for the decommission is the "
                          "commit's author")
-    if ticket is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:/#-]{0,63}", ticket):
+    if ticket is not None and validate(ticket, field_schema("ticket")):
         raise UsageError(f"--ticket {ticket!r} is not a change ticket id such as CHG0012345")
-    root = git.top_level(repo or Path.cwd())
-    env = environment()
-    outcome = vend(root, remote=remote, branch=branch, push=not no_push,
-                   propose_at=lambda tip, fmt: propose_decommission(root, tip, name, who, ticket, env, fmt))
-    report(outcome, output=output, branch=branch, pushed=not no_push)
-    return EXIT_OK
+    env = dict(os.environ)
+    requester = who
+    return run_vend(repo, remote, branch, no_push, output,
+                    lambda root: lambda tip, fmt: propose_decommission(root, tip, name, requester, ticket, env, fmt))

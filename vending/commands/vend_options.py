@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 import click
 
 from vending import reporter
-from vending.gitops.session import Outcome
+from vending.errors import EXIT_OK
+from vending.gitops import git
+from vending.gitops.session import Outcome, ProposeAt, vend
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +29,15 @@ def vend_options(function: F) -> F:
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def run_vend(repo: Path | None, remote: str, branch: str, no_push: bool, output: str,
+             propose_at: Callable[[Path], ProposeAt]) -> int:
+    """Land what `propose_at(root)` proposes on trunk and report it: the body of apply and decommission."""
+    root = git.top_level(repo or Path.cwd())
+    outcome = vend(root, remote=remote, branch=branch, push=not no_push, propose_at=propose_at(root))
+    report(outcome, output=output, branch=branch, pushed=not no_push)
+    return EXIT_OK
 
 
 def report(outcome: Outcome, *, output: str, branch: str, pushed: bool) -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from vending.errors import GitError, UsageError
 
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 # Git must never stop to ask anything: a pipeline has no one to answer.
 QUIET = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", "SSH_ASKPASS": "true", "GCM_INTERACTIVE": "never",
          "LC_ALL": "C"}
@@ -101,10 +100,6 @@ def ls_tree(repo: Path, commit: str, paths: Sequence[str]) -> dict[str, tuple[st
 
 def hash_blob(repo: Path, content: bytes) -> str:
     return run(repo, ["hash-object", "-w", "--stdin"], input=content).out.strip()
-
-
-def tree_of(repo: Path, commit: str) -> str:
-    return run(repo, ["rev-parse", f"{commit}^{{tree}}"]).out.strip()
 
 
 def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +62,3 @@ def _bring_checkout(repo: Path, branch: str, commit: str, *, push: bool) -> str 
             raise GitError(f"the local {branch} moved while this run was committing; {commit[:12]} is on no branch")
         git.run(repo, ["update-ref", f"refs/heads/{branch}", commit, local or "0" * len(commit)])
     return follow(repo, branch, commit)
-
-
-def environment() -> dict[str, str]:
-    return dict(os.environ)
