@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from vending.errors import ConfigError, InvalidInput, Problem
-from vending.loader import Marks, load_bytes
+from vending.loader import MAX_BYTES, Marks, load_bytes
 from vending.model import frozen_map
+from vending.repo_files import UnsafePath, read_file
 from vending.validation import validate
 
 CONFIG_FILE = "vending.yaml"
@@ -120,11 +121,11 @@ def find_root(start: Path) -> Path:
 def load_config(root: Path) -> Config:
     path = root / CONFIG_FILE
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path} does not exist; create it (see the README) or pass --repo DIR") from None
-    except OSError as exc:
-        raise ConfigError(f"{path} cannot be read: {exc.strerror}") from None
+        raw = read_file(root, CONFIG_FILE, limit=MAX_BYTES)
+    except UnsafePath as exc:
+        raise ConfigError(str(exc)) from None
+    if raw is None:
+        raise ConfigError(f"{path} does not exist; create it (see the README) or pass --repo DIR")
     return config_from_bytes(raw, str(path), root)
 
 
