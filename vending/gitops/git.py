@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,17 +52,23 @@ class Result:
 
 
 def run(repo: Path, args: Sequence[str], *, input: bytes | str | None = None,
-        env: Mapping[str, str] | None = None, check: bool = True, binary: bool = False) -> Result:
-    """Run `git -C repo args...`; raise `GitError` on failure unless `check` is false."""
+        env: Mapping[str, str] | None = None, check: bool = True, binary: bool = False,
+        started: Callable[[int], None] | None = None) -> Result:
+    """Run `git -C repo args...`; raise `GitError` on failure unless `check` is false. `started` is told the
+    process id of git once it runs (to record who holds a lock)."""
     data = input.encode() if isinstance(input, str) else input
     try:
-        completed = subprocess.run(
-            ["git", "-C", str(repo), *args], input=data, capture_output=True, check=False,
-            env={**scrubbed(os.environ), **QUIET, **(env or {})})
+        process = subprocess.Popen(
+            ["git", "-C", str(repo), *args], stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**scrubbed(os.environ), **QUIET, **(env or {})})
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH; install git to vend subscriptions") from None
-    out = completed.stdout if binary else completed.stdout.decode("utf-8", "replace")
-    result = Result(completed.returncode, out, completed.stderr.decode("utf-8", "replace"))  # type: ignore[arg-type]
+    with process:
+        if started is not None:
+            started(process.pid)
+        stdout, stderr = process.communicate(data)
+    out = stdout if binary else stdout.decode("utf-8", "replace")
+    result = Result(process.returncode, out, stderr.decode("utf-8", "replace"))  # type: ignore[arg-type]
     if check and result.code != 0:
         raise GitError(f"git {' '.join(args[:2])} failed in {repo}: {result.err.strip() or result.out.strip()}")
     return result
