@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vending.config_git import git_problems
 from vending.errors import ConfigError, InvalidInput, Problem
 from vending.loader import MAX_BYTES, Marks, load_bytes
 from vending.model import frozen_map
@@ -161,6 +162,7 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
             problems.append(marks.problem(
                 f"the name template {template!r} may only use {{name}} and {{location}} ({exc!r} is not one)",
                 f"/network/{key}"))
+    problems.extend(git_problems(doc, marks))
     return problems
 
 

@@ -41,3 +41,19 @@ def test_names_that_only_start_like_a_device_are_fine(run_cli: RunCli, tmp_path:
     path = request_file(tmp_path, name)
     result = run_cli("validate", str(path))
     assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize(("old", "new", "pointer"), [
+    ('skipCi: "[skip ci]"', 'skipCi: "[skip ci]\\n\\nRequested-By: mallory@contoso.com"', "/git/skipCi"),
+    ("name: vending-bot", "name: \"bot <evil@x> \"", "/git/committer/name"),
+    ("email: vending-bot@contoso.com", "email: \"a b@contoso.com\"", "/git/committer/email"),
+])
+def test_git_settings_are_held_to_what_they_become(run_cli: RunCli, gitops_repo: Path, old: str, new: str,
+                                                   pointer: str) -> None:
+    config = gitops_repo / "vending.yaml"
+    text = config.read_text()
+    assert old in text
+    config.write_text(text.replace(old, new))
+    result = run_cli("render", "--all", "--repo", str(gitops_repo))
+    assert result.code == 2
+    assert f"error: {pointer}: " in result.err
