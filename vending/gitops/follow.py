@@ -53,6 +53,9 @@ def follow(repo: Path, branch: str, commit: str) -> str | None:
     merged = git.run(repo, ["read-tree", "-m", "-u", current, commit], check=False, started=note_owner)
     if merged.code != 0:
         record.unlink(missing_ok=True)
+        if "index.lock" in merged.err:
+            return (f"the checkout is locked by {git_dir / 'index.lock'}, which vending did not leave (is another "
+                    f"git process running there?), and was left as it was; {commit[:12]} is on {branch}")
         return (f"the checkout has local changes in the paths this commit changes and was left as it was; "
                 f"{commit[:12]} is on {branch}")
     _move_head(repo, current, commit)
