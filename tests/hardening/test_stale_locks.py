@@ -17,18 +17,22 @@ from ..gitops.conftest import Clone, example, git, vending
 REAL_GIT = shutil.which("git")
 
 
-def _killing_git(tmp_path: Path) -> dict[str, str]:
-    """A `git` on PATH that, for the follow's `read-tree -m -u`, takes the index lock as git does and then
-    is killed together with the vending process that ran it."""
+def _killing_git(tmp_path: Path, partial: str = "") -> dict[str, str]:
+    """A `git` on PATH that, for the follow's `read-tree -m -u OLD NEW`, takes the index lock as git does,
+    writes `partial` (a path) with its new content as a half-done checkout would, and then is killed
+    together with the vending process that ran it."""
     assert REAL_GIT is not None
     bin_dir = tmp_path / "killing-bin"
     bin_dir.mkdir()
     script = bin_dir / "git"
+    write = f'"{REAL_GIT}" -C "$2" show "$7:{partial}" > "$2/{partial}"' if partial else ":"
     script.write_text(f"""#!/bin/sh
 case " $* " in
   *" read-tree -m -u "*)
     gitdir=$("{REAL_GIT}" -C "$2" rev-parse --absolute-git-dir)
     : > "$gitdir/index.lock"
+    mkdir -p "$(dirname "$2/{partial or 'x'}")"
+    {write}
     kill -9 $PPID
     kill -9 $$ ;;
 esac
@@ -55,6 +59,32 @@ def test_a_kill_during_the_follow_is_repaired_by_the_next_run(clone: Clone, trun
     assert git(work, "rev-parse", "HEAD") == tip, "the checkout is at trunk's tip after a no-op rerun"
     assert git(work, "status", "--porcelain") == ""
     assert (work / "requests" / "analytics-dev.yaml").exists()
+
+
+def test_a_half_done_follow_is_finished_and_a_changed_file_is_never_overwritten(
+        clone: Clone, trunk: Path, tmp_path: Path) -> None:
+    stored = "requests/analytics-dev.yaml"
+    first, second = clone(), clone()
+    for work in (first, second):
+        tools = tmp_path / f"tools-{work.name}"
+        tools.mkdir()
+        killed = vending(work, "apply", str(example("analytics-dev")), env=_killing_git(tools, stored))
+        assert killed.returncode in (-9, 0)
+    tip = git(trunk, "rev-parse", "main")
+    for work in (first, second):
+        assert (work / stored).exists() and (work / ".git" / "index.lock").exists()
+        assert git(work, "rev-parse", "HEAD") != tip
+
+    finished = vending(first, "apply", str(example("analytics-dev")))
+    assert finished.returncode == 0, finished.stderr
+    assert git(first, "rev-parse", "HEAD") == tip and git(first, "status", "--porcelain") == ""
+
+    (second / stored).write_text("# someone's own edit after the kill\n")
+    kept = vending(second, "apply", str(example("analytics-dev")))
+    assert kept.returncode == 0, kept.stderr
+    assert "was killed while bringing the checkout" in kept.stderr
+    assert (second / stored).read_text() == "# someone's own edit after the kill\n"
+    assert (second / ".git" / "index.lock").exists(), "not vending's to remove any more"
 
 
 def test_a_lock_vending_did_not_leave_is_never_removed(clone: Clone, trunk: Path, tmp_path: Path) -> None:

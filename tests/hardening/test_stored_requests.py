@@ -95,3 +95,36 @@ def test_check_and_validate_read_a_stored_request_by_its_suffix(clone: Clone, tm
     validated = vending(work, "validate", "requests")
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "requests/ledger-ok.yaml: valid" in validated.stdout
+
+
+def test_a_stored_request_that_is_a_link_on_trunk_is_refused(clone: Clone, trunk: Path, tmp_path: Path) -> None:
+    seed = clone()
+    (seed / "requests").mkdir(exist_ok=True)
+    (seed / "requests" / "ledger-link.yaml").symlink_to("/etc/passwd")
+    git(seed, "add", "requests")
+    git(seed, "commit", "--quiet", "-m", "a stored request that is a link")
+    git(seed, "push", "--quiet", "origin", "HEAD:main")
+    before = git(trunk, "rev-parse", "main")
+    request = tmp_path / "ledger-link.json"
+    request.write_text(json.dumps(_request("ledger-link", "DevTest")))
+    result = vending(clone(), "apply", str(request))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "requests/ledger-link.yaml on trunk is not a plain file (mode 120000)" in result.stderr
+    assert "root:" not in result.stdout + result.stderr
+    assert git(trunk, "rev-parse", "main") == before
+
+
+def test_a_request_stored_twice_on_trunk_is_refused(clone: Clone, trunk: Path, tmp_path: Path) -> None:
+    seed = clone()
+    (seed / "requests").mkdir(exist_ok=True)
+    doc = json.dumps(_request("ledger-twice", "DevTest"))
+    (seed / "requests" / "ledger-twice.json").write_text(doc)
+    (seed / "requests" / "ledger-twice.yaml").write_text(doc)
+    git(seed, "add", "requests")
+    git(seed, "commit", "--quiet", "-m", "the same subscription stored twice")
+    git(seed, "push", "--quiet", "origin", "HEAD:main")
+    request = tmp_path / "ledger-twice.json"
+    request.write_text(doc)
+    result = vending(clone(), "apply", str(request))
+    assert result.returncode == 1
+    assert "trunk stores the request of ledger-twice more than once" in result.stderr
