@@ -5,7 +5,9 @@ whole run, so no path can forget it (a diff of a hostile file, a git message, cl
 errors, a crash report). Each complete line has every secret masked (`azdo.logging.secrets`, in
 every encoding) and, under an Azure Pipelines agent, every logging-command marker (`##vso[`,
 `##[`) defused wherever it is in the line: the agent scans whole lines for `##vso[`. A partial
-line is held back until its end arrives, so a marker split across two writes is still seen.
+line is held back until its end arrives, so a marker split across two writes is still seen (on a
+terminal outside a pipeline, where no agent reads, each write passes at once: progress bars redraw
+their line without ending it).
 
 Only vending's own logging commands (`reporter`) are written to the stream behind the guard.
 """
@@ -33,11 +35,13 @@ def clean(text: str, secrets: list[str] | None = None, *, pipeline: bool | None 
 class GuardedStream(io.TextIOBase):
     """A text stream that writes `clean`ed lines to `raw`."""
 
-    def __init__(self, raw: TextIO, cleaner: Callable[[str], str]) -> None:
+    def __init__(self, raw: TextIO, cleaner: Callable[[str], str], *, whole_lines: bool = True) -> None:
         super().__init__()
         self.raw = raw
         self._clean = cleaner
         self._pending = ""
+        self._whole_lines = whole_lines
+        """False on a terminal outside a pipeline: a progress bar redraws its line without ending it."""
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
@@ -59,6 +63,9 @@ class GuardedStream(io.TextIOBase):
     def write(self, text: str) -> int:
         if not isinstance(text, str):  # click then treats the stream as text, never as binary
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if not self._whole_lines:
+            self.raw.write(self._clean(text))
+            return len(text)
         self._pending += text
         if "\n" in self._pending:
             done, self._pending = self._pending.rsplit("\n", 1)
@@ -76,6 +83,13 @@ class GuardedStream(io.TextIOBase):
         self.raw.flush()
 
 
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def trusted(stream: TextIO) -> TextIO:
     """The stream behind the guard: only for vending's own logging commands, built from cleaned parts."""
     return stream.raw if isinstance(stream, GuardedStream) else stream
@@ -91,7 +105,8 @@ def guarded() -> Iterator[None]:
         return clean(line, secrets, pipeline=pipeline)
 
     saved = sys.stdout, sys.stderr
-    out, err = GuardedStream(sys.stdout, cleaner), GuardedStream(sys.stderr, cleaner)
+    out, err = (GuardedStream(stream, cleaner, whole_lines=pipeline or not _isatty(stream))
+                for stream in (sys.stdout, sys.stderr))
     sys.stdout, sys.stderr = out, err
     try:
         yield

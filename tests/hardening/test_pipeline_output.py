@@ -4,9 +4,12 @@ anywhere in a line and masks secrets in every encoding; diffs of check and rende
 from __future__ import annotations
 
 import base64
+import io
 import json
 import urllib.parse
 from pathlib import Path
+
+from vending.output import GuardedStream, clean
 
 from ..azdo import agent
 from ..gitops.conftest import Clone, git, request_file, vending
@@ -65,3 +68,15 @@ def test_errors_and_usage_messages_are_defused_too(clone: Clone, tmp_path: Path)
         assert "##vso[task.prependpath" not in printed and SECRET not in printed
     issues = [c for c in agent.commands(invalid.stderr) if c.name == "task.logissue"]
     assert issues, "vending's own annotations still reach the agent"
+
+
+def test_a_marker_split_across_writes_is_still_defused() -> None:
+    raw = io.StringIO()
+    stream = GuardedStream(raw, lambda line: clean(line, [SECRET], pipeline=True))
+    pieces = ("diff +  tag: #", "#v", "so[task.prependpath]/tmp/evil-bin s3cr/et+pa", "t=value-41c9\n", "last #",
+              "#[error]")
+    for piece in pieces:
+        stream.write(piece)
+    assert raw.getvalue() == "diff +  tag: **vso[task.prependpath]/tmp/evil-bin ***\n"
+    stream.finish()
+    assert raw.getvalue().endswith("last **[error]")
