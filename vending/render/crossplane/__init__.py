@@ -18,6 +18,6 @@ from vending.render.crossplane.xrd import COMPOSITION_NAME, definition, openapi_
 
 __all__ = [
     "COMPOSITION_NAME", "COMPOSITION_PATH", "DEFINITION_PATH", "MANAGED", "api_version", "budget_dates",
-    "composition", "definition", "go_template", "kinds", "manifest_path", "openapi_for", "owned", "render", "render_platform",
-    "spec_of",
+    "composition", "definition", "go_template", "kinds", "manifest_path", "openapi_for", "owned", "render",
+    "render_platform", "spec_of",
 ]
