@@ -335,7 +335,7 @@ def test_values_in_the_composite_stay_data() -> None:
 
 @needs_go
 def test_configuration_values_stay_data_even_past_validation() -> None:
-    """vending.yaml refuses such names (see test_config_crossplane); even so the template reads
+    """vending.yaml refuses such names (see test_crossplane_config.py); even so the template reads
     them as Go string literals, never as template text."""
     hostile = dataclasses.replace(BASE.crossplane, provider_config=HOSTILE, credentials=Credentials(
         source="Secret", secret_ref=SecretRef(name=HOSTILE, key=HOSTILE, namespace="x"), tenant_id=None,
