@@ -48,7 +48,7 @@ def test_a_hostile_crossplane_value_is_refused_at_load(run_cli: RunCli, gitops_r
     configure(gitops_repo, crossplane)
     result = run_cli("render", "--all", "--repo", str(gitops_repo))
     assert result.code == 2, result.err
-    assert f"vending.yaml:" in result.err and pointer in result.err, result.err
+    assert "vending.yaml:" in result.err and pointer in result.err, result.err
     assert "Traceback" not in result.err
     assert not (gitops_repo / "generated").exists()
     assert not (gitops_repo / "interface").exists()
