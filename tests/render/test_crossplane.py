@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -371,3 +372,23 @@ def test_the_composites_shape_is_independent_of_the_input_order() -> None:
     request = requests()[-1]
     assert manifest(request, BASE) == copy.deepcopy(manifest(request, BASE))
     assert validate_openapi({"spec": manifest(request, BASE)["spec"]}, served_schema(BASE)) == []
+
+
+REPOS = [ROOT, *sorted(p for p in (ROOT / "tests" / "golden").iterdir() if p.is_dir())]
+
+
+@pytest.mark.parametrize("repo", REPOS, ids=lambda p: p.name)
+def test_the_committed_files_pass_the_real_crds(repo: Path) -> None:
+    """What is on trunk: the platform files against Crossplane's CRDs, every composite against the
+    repository's own definition."""
+    definition = yaml.safe_load((repo / "interface" / "crossplane" / "definition.yaml").read_text())
+    composition = yaml.safe_load((repo / "interface" / "crossplane" / "composition.yaml").read_text())
+    assert validate_kind(definition) == []
+    assert validate_kind(composition) == []
+    (served,) = definition["spec"]["versions"]
+    composites = sorted((repo / "generated" / "crossplane").glob("*/*.yaml"))
+    assert composites
+    for path in composites:
+        document = yaml.safe_load(path.read_text())
+        assert document["apiVersion"] == f"{definition['spec']['group']}/{served['name']}"
+        assert validate_document({"spec": document["spec"]}, served) == [], path
