@@ -38,7 +38,7 @@ CRDS = SHARED / "reference" / "crossplane-crds"
 NAME_ANNOTATION = "gotemplating.fn.crossplane.io/composition-resource-name"
 READY_ANNOTATION = "gotemplating.fn.crossplane.io/ready"
 COUNTS: Counter[str] = Counter()
-"""Checks run in this session: CRD validations, CEL rules evaluated, go-template renders."""
+"""Checks run in this session: CRD validations and CEL rules evaluated (Go renders: gotemplate.RENDERS)."""
 
 ALLOWED_STRUCTURAL = {
     "type", "properties", "additionalProperties", "items", "required", "description", "enum", "default",
@@ -275,7 +275,6 @@ def patch_and_transform(resources: list[dict[str, Any]], xr: dict[str, Any],
 def go_templating(template: str, request: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The desired composed resources function-go-templating returns for `request` (a
     RunFunctionRequest as a map), by composition resource name, its meta-annotations removed."""
-    COUNTS["go-template renders"] += 1
     composed: dict[str, dict[str, Any]] = {}
     for document in yaml.safe_load_all(gotemplate.render(template, request)):
         if document is None:

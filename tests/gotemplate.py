@@ -17,6 +17,8 @@ from typing import Any
 HARNESS = Path(__file__).resolve().parent / "render" / "gotemplate" / "main.go"
 GOPATH = Path("/usr/share/gocode")
 SPRIG = GOPATH / "src" / "github.com" / "Masterminds" / "sprig"
+RENDERS = [0]
+"""How many templates ran in Go this session."""
 INSTALL = "apt-get install golang-go golang-github-masterminds-sprig-dev (.ci/run does this in CI)"
 
 
@@ -49,6 +51,7 @@ def binary() -> Path:
 
 def render(template: str, request: Mapping[str, Any]) -> str:
     """The text `template` renders for a RunFunctionRequest `request` (as a map)."""
+    RENDERS[0] += 1
     with tempfile.TemporaryDirectory() as work:
         template_file = Path(work) / "template"
         request_file = Path(work) / "request.json"
