@@ -84,8 +84,8 @@ def _preamble(config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _header(kind: str, name_expr: str, config: Config, *, ref: str, external: str | None = None,
-            managed: bool = True, ready: bool = False) -> str:
+def _header(kind: str, name_expr: str, config: Config, *, ref: str = "", external: str | None = None,
+            managed: bool = True, ready: bool = False, object_name: str | None = None) -> str:
     """The start of one composed resource, up to and including `forProvider:` for a managed one."""
     annotations = [f"    {NAME_ANNOTATION}: {{{{ {name_expr} | toJson }}}}"]
     if external is not None:
@@ -96,7 +96,8 @@ def _header(kind: str, name_expr: str, config: Config, *, ref: str, external: st
             f"apiVersion: {MANAGED[config.crossplane.mode][kind]}\n"
             f"kind: {kind}\n"
             "metadata:\n"
-            "  annotations:\n" + "\n".join(annotations) + "\n")
+            + (f"  name: {{{{ {object_name} | toJson }}}}\n" if object_name else "")
+            + "  annotations:\n" + "\n".join(annotations) + "\n")
     if not managed:
         return text
     policy = ("  deletionPolicy: {{ $deletionPolicy | toJson }}\n" if config.crossplane.mode == "claim"
@@ -105,9 +106,8 @@ def _header(kind: str, name_expr: str, config: Config, *, ref: str, external: st
 
 
 def _provider_config(config: Config) -> str:
-    return (_header("ProviderConfig", '"provider-config"', config, ref="", managed=False, ready=True).replace(
-        "metadata:\n", "metadata:\n  name: {{ $pcName | toJson }}\n", 1)
-        + "spec: {{ $pcSpec | toJson }}\n")
+    return (_header("ProviderConfig", '"provider-config"', config, managed=False, ready=True, object_name="$pcName")
+            + "spec: {{ $pcSpec | toJson }}\n")
 
 
 def _role_assignments(config: Config) -> str:
