@@ -50,11 +50,31 @@ class Terraform:
 
 
 @dataclass(frozen=True)
+class SecretRef:
+    name: str
+    key: str
+    namespace: str
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How each vended subscription's own ProviderConfig authenticates (its subscription is the vended one)."""
+    source: str
+    secret_ref: SecretRef | None
+    tenant_id: str | None
+    client_id: str | None
+
+
+DEFAULT_CREDENTIALS = {"source": "Secret", "secretRef": {"name": "azure-credentials", "key": "credentials"}}
+
+
+@dataclass(frozen=True)
 class Crossplane:
     group: str
     mode: str
     namespaces: Mapping[str, str]
     provider_config: str
+    credentials: Credentials
 
 
 @dataclass(frozen=True)
@@ -166,6 +186,17 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
     return problems
 
 
+def _credentials(doc: Mapping[str, Any]) -> Credentials:
+    secret = doc.get("secretRef")
+    return Credentials(
+        source=doc["source"],
+        secret_ref=SecretRef(name=secret["name"], key=secret["key"],
+                             namespace=secret.get("namespace", "crossplane-system")) if secret else None,
+        tenant_id=doc.get("tenantId"),
+        client_id=doc.get("clientId"),
+    )
+
+
 class ConfigInvalid(InvalidInput):
     exit_code = ConfigError.exit_code
 
@@ -217,6 +248,7 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
             mode=cp.get("mode", "composite"),
             namespaces=frozen_map(cp.get("namespaces", {w: f"subscriptions-{s}" for w, s in environments.items()})),
             provider_config=cp.get("providerConfig", "default"),
+            credentials=_credentials(cp.get("credentials", DEFAULT_CREDENTIALS)),
         ),
         git=Git(
             committer_name=committer["name"],
