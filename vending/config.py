@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vending.config_git import git_problems
 from vending.errors import ConfigError, InvalidInput, Problem
-from vending.loader import Marks, load_bytes
+from vending.loader import MAX_BYTES, Marks, load_bytes
 from vending.model import frozen_map
+from vending.repo_files import UnsafePath, read_file
 from vending.validation import validate
 
 CONFIG_FILE = "vending.yaml"
@@ -140,11 +142,11 @@ def find_root(start: Path) -> Path:
 def load_config(root: Path) -> Config:
     path = root / CONFIG_FILE
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path} does not exist; create it (see the README) or pass --repo DIR") from None
-    except OSError as exc:
-        raise ConfigError(f"{path} cannot be read: {exc.strerror}") from None
+        raw = read_file(root, CONFIG_FILE, limit=MAX_BYTES)
+    except UnsafePath as exc:
+        raise ConfigError(str(exc)) from None
+    if raw is None:
+        raise ConfigError(f"{path} does not exist; create it (see the README) or pass --repo DIR")
     return config_from_bytes(raw, str(path), root)
 
 
@@ -180,6 +182,7 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
             problems.append(marks.problem(
                 f"the name template {template!r} may only use {{name}} and {{location}} ({exc!r} is not one)",
                 f"/network/{key}"))
+    problems.extend(git_problems(doc, marks))
     return problems
 
 

@@ -5,13 +5,14 @@ Shared by `render`, `check` and `apply`; pure apart from reading requests.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from vending.config import Config
 from vending.errors import InvalidInput
-from vending.fleet import FleetInvalid, load_fleet, relative
+from vending.fleet import FleetInvalid, accept_stored, load_fleet, relative
 from vending.intake import Accepted, accept_file
 from vending.policy import check_policy
 from vending.render import Files
@@ -33,6 +34,19 @@ def render_accepted(accepted: Accepted, config: Config, targets: Iterable[str]) 
     return render_request(accepted.request, config, targets, source=source)
 
 
+def accept_source(source: str, root: Path) -> Accepted:
+    """A request file named on the command line: one inside the repository is repository content and read
+    as such (no links, no special files); one outside it (a local dry run) is read as given."""
+    if source != "-":
+        try:
+            inner = Path(os.path.normpath(Path.cwd() / source)).relative_to(root)
+        except ValueError:
+            pass
+        else:
+            return accept_stored(root, inner.as_posix(), source)
+    return accept_file(source)
+
+
 def for_requests(sources: Sequence[str], config: Config, targets: Sequence[str]) -> Desired:
     """The files of the given request files, replacing whatever each subscription had."""
     files: Files = {}
@@ -40,7 +54,7 @@ def for_requests(sources: Sequence[str], config: Config, targets: Sequence[str])
     failures: list[InvalidInput] = []
     for source in sources:
         try:
-            accepted = accept_file(source)
+            accepted = accept_source(source, config.root)
             files.update(render_accepted(accepted, config, targets))
         except InvalidInput as exc:
             failures.append(exc)

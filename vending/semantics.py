@@ -12,12 +12,13 @@ from collections.abc import Iterator, Mapping
 
 from vending.errors import Problem
 from vending.loader import Json, Marks, join_pointer
+from vending.portable_names import check_name
 
 
 def check_request(doc: Mapping[str, Json], marks: Marks) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) about `doc`."""
     errors = [*_address_space(doc, marks), *_tag_names(doc, marks), *_budget_dates(doc, marks),
-              *_display_name(doc, marks)]
+              *_display_name(doc, marks), *check_name(doc, marks)]
     warnings = list(_duplicate_role_assignments(doc, marks))
     return errors, warnings
 

@@ -14,15 +14,15 @@ from pathlib import Path
 from vending import schemas
 from vending.config import CONFIG_FILE, REQUESTS_DIR, Config, Git, config_from_bytes
 from vending.errors import ConfigError, InvalidInput, VendingError
-from vending.fleet import SUFFIXES
 from vending.gitops import git
 from vending.gitops.commit import Identity, message, one_line, pipeline_trailers, requester_identity
 from vending.gitops.tree import blob_id
-from vending.intake import Accepted, accept
+from vending.intake import Accepted, accept, request_syntax
 from vending.model import Request
 from vending.policy import check_policy
 from vending.render.targets import owned, render_request
 from vending.render.yaml_emit import dump
+from vending.repo_files import stored_request_paths
 
 
 class NotOnTrunk(VendingError):
@@ -52,11 +52,37 @@ def trunk_config(repo: Path, tip: str | None) -> Config:
 
 
 def stored_request(repo: Path, tip: str | None, name: str) -> tuple[str, str] | None:
-    """(path, blob id) of the subscription's stored request on the tip."""
+    """(path, blob id) of the subscription's stored request on the tip; refused when trunk holds it twice
+    or as something other than a plain file (a guard must never pick one of two answers)."""
     if tip is None:
         return None
-    entries = git.ls_tree(repo, tip, [f"{REQUESTS_DIR}/{name}{suffix}" for suffix in SUFFIXES])
-    return next(((path, blob) for path, (_mode, blob) in sorted(entries.items())), None)
+    entries = git.ls_tree(repo, tip, stored_request_paths(REQUESTS_DIR, name))
+    if len(entries) > 1:
+        raise VendingError(f"trunk stores the request of {name} more than once ({', '.join(sorted(entries))}); "
+                           "trunk is inconsistent there: keep one of them before vending it again")
+    for path, (mode, blob) in entries.items():
+        if mode not in ("100644", "100755"):
+            raise VendingError(f"{path} on trunk is not a plain file (mode {mode}); vending reads only plain "
+                               "files: replace it before vending it again")
+        return path, blob
+    return None
+
+
+def read_stored(repo: Path, tip: str, path: str) -> Accepted:
+    """The stored request at `path` on the tip, read as its suffix says: the same way render and check read
+    it. A request trunk holds but vending cannot read is refused, never taken as absent: the guards that
+    compare with it (workload, no reuse of names) must not be skipped."""
+    raw = git.show_bytes(repo, tip, path)
+    try:
+        if raw is None:
+            raise InvalidInput(path, [])
+        return accept(raw, path, syntax=request_syntax(path))
+    except InvalidInput as exc:
+        why = f": {exc.problems[0].message}" if exc.problems else ""
+        raise VendingError(
+            f"the stored request {path} on trunk ({tip[:12]}) cannot be read{why}; vending compares every change "
+            "with it (the workload never changes, decommissioned names are never reused), so nothing is vended "
+            "until it is fixed on trunk (vending check shows every problem)") from None
 
 
 def _changes(repo: Path, tip: str | None, config: Config, request: Request, stored_path: str,
@@ -65,7 +91,7 @@ def _changes(repo: Path, tip: str | None, config: Config, request: Request, stor
     desired = render_request(request, config, config.targets, source=stored_path)
     desired[stored_path] = stored_bytes
     scope = owned(request.name, config, ["terraform", "crossplane"])
-    scope += [f"{REQUESTS_DIR}/{request.name}{suffix}" for suffix in SUFFIXES]
+    scope += stored_request_paths(REQUESTS_DIR, request.name)
     present = git.ls_tree(repo, tip, [entry.rstrip("/") for entry in scope]) if tip else {}
     changes: dict[str, bytes | None] = {}
     for path, content in desired.items():
@@ -113,7 +139,7 @@ def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes
     check_policy(accepted, config)
     request = accepted.request
     stored = stored_request(repo, tip, request.name)
-    previous = _previous(repo, tip, stored)
+    previous = _previous(repo, tip, stored, request.name)
     if previous is not None and previous.state == "absent" and request.state == "present":
         raise VendingError(
             f"{request.name} was decommissioned; subscription names are never reused (the alias may still "
@@ -140,15 +166,15 @@ def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes
                     settings=config.git)
 
 
-def _previous(repo: Path, tip: str | None, stored: tuple[str, str] | None) -> Request | None:
-    """The subscription's request as stored on the tip (None: new, or unreadable there)."""
+def _previous(repo: Path, tip: str | None, stored: tuple[str, str] | None, name: str) -> Request | None:
+    """The subscription's request as stored on the tip (None: new)."""
     if tip is None or stored is None:
         return None
-    raw = git.show_bytes(repo, tip, stored[0])
-    try:
-        return accept(raw, stored[0]).request if raw is not None else None
-    except InvalidInput:
-        return None
+    previous = read_stored(repo, tip, stored[0]).request
+    if previous.name != name:
+        raise VendingError(f"{stored[0]} on trunk holds the request of {previous.name!r}, not {name!r}; trunk is "
+                           "inconsistent there: fix that file before vending it again")
+    return previous
 
 
 def decommission_document(accepted: Accepted, requested_by: str, ticket: str | None) -> bytes:
@@ -166,9 +192,7 @@ def propose_decommission(repo: Path, tip: str | None, name: str, requested_by: s
     stored = stored_request(repo, tip, name)
     if stored is None or tip is None:
         raise NotOnTrunk(f"there is no subscription {name} on trunk (no {REQUESTS_DIR}/{name}.yaml or .json)")
-    raw = git.show_bytes(repo, tip, stored[0])
-    assert raw is not None
-    current = accept(raw, stored[0])
+    current = read_stored(repo, tip, stored[0])
     if current.request.name != name:
         raise VendingError(f"{stored[0]} holds the request of {current.request.name!r}, not {name!r}; trunk is "
                            "inconsistent there: fix that file before decommissioning anything")
