@@ -12,7 +12,7 @@ from vending.intake import accept, accept_file
 from vending.model import Request
 from vending.render import crossplane
 
-from ..conftest import EXAMPLES, INJECTION, MAXIMAL_REQUEST, ROOT
+from ..conftest import EXAMPLES, INJECTION, MAXIMAL_REQUEST, ROOT, vended
 from ..crossplane_sim import CRDS, compose, crd_for, structural_problems, validate_managed, validate_openapi
 
 BASE = load_config(ROOT)
@@ -27,8 +27,8 @@ MODES = {"composite": BASE, "claim": config_with(mode="claim")}
 
 
 def requests() -> list[Request]:
-    found = [accept_file(p).request for p in sorted(EXAMPLES.iterdir())]
-    return [*found, accept(json.dumps(MAXIMAL_REQUEST).encode(), "maximal.json").request]
+    found = [vended(accept_file(p)) for p in sorted(EXAMPLES.iterdir())]
+    return [*found, vended(accept(json.dumps(MAXIMAL_REQUEST).encode(), "maximal.json"))]
 
 
 def manifest(request: Request, config: Config) -> dict[str, Any]:

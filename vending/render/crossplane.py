@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from vending import schemas
+from vending.budgets import dates
 from vending.config import GENERATED_DIR, INTERFACE_DIR, Config
 from vending.model import Request
 from vending.render import Files, yaml_bytes
@@ -90,8 +91,8 @@ def spec_of(request: Request, config: Config) -> dict[str, Any]:
             key: {
                 "amount": budget.amount,
                 "timeGrain": budget.time_grain,
-                "startDate": budget.start_date or config.budget_start_date,
-                "endDate": budget.end_date or config.budget_end_date,
+                "startDate": dates(budget)[0],
+                "endDate": dates(budget)[1],
                 "notifications": {
                     name: {"threshold": n.threshold, "thresholdType": n.threshold_type, "operator": n.operator,
                            "contactEmails": list(n.contact_emails)}
