@@ -10,7 +10,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from ..conftest import SHARED
+from ..terraform_stub import offline_copy, terraform_missing_reason
+from ..terraform_stub import terraform as run_terraform
 from .conftest import Clone, git, request_file, vending
+
+MODULE_STUB = SHARED / "reference" / "avm-sub-vending-stub"
 
 
 def budget(grain: str = "Monthly", **fields: Any) -> dict[str, Any]:
@@ -164,3 +171,27 @@ def test_check_catches_a_hand_edit_and_restore_keeps_the_records(clone: Clone, t
     restored = vending(work, "render", "--all", env=on("2031-01-01"))
     assert restored.returncode == 0, restored.stderr
     assert git(work, "status", "--porcelain", "--untracked-files=all") == "", "records are inputs, never rewritten"
+
+
+@pytest.mark.slow
+def test_the_module_sends_azure_the_recorded_start_and_the_whole_last_day(
+        clone: Clone, trunk: Path, tmp_path: Path) -> None:
+    reason = terraform_missing_reason()
+    if reason or not MODULE_STUB.is_dir():
+        pytest.skip(reason or f"{MODULE_STUB} is absent (the AVM module stub comes from ../shared)")
+    work = clone()
+    request = request_file(tmp_path, "sent-dev", budgets={
+        "m": budget(endDate="2027-06-30"), "q": budget("Quarterly")})
+    assert vending(work, "apply", str(request), env=on("2026-11-20")).returncode == 0
+    root = offline_copy(work / "generated/terraform/nonproduction/sent-dev/main.tf.json", tmp_path / "tf",
+                        MODULE_STUB)
+    for step in (["init", "-backend=false", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
+        ran = run_terraform(root, *step)
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+    state = json.loads(run_terraform(root, "show", "-json").stdout)
+    sent = {resource["values"]["input"]["name"]: resource["values"]["input"]["body"]["properties"]["timePeriod"]
+            for module in state["values"]["root_module"]["child_modules"]
+            for child in module.get("child_modules", [])
+            for resource in child["resources"] if resource["address"].endswith("terraform_data.budget")}
+    assert sent == {"m": {"startDate": "2026-11-01T00:00:00Z", "endDate": "2027-06-30T23:59:59Z"},
+                    "q": {"startDate": "2026-10-01T00:00:00Z", "endDate": "2030-12-31T23:59:59Z"}}
