@@ -160,7 +160,8 @@ def dated(accepted: Accepted, record: Record | None, config: Config) -> Accepted
             problems.append(marks.problem(
                 f"budget {key!r} has no start date recorded in {record_path(request.name)}: a budget's start is "
                 "fixed on the day it is vended; record it with vending apply, or vending render "
-                f"{accepted.path}, then commit {record_path(request.name)}", where))
+                f"{accepted.path}, then commit {record_path(request.name)} (a budget that already exists in Azure "
+                "keeps the start it was created with: write that date into the record instead)", where))
             continue
         if budget.start_date is not None and budget.start_date != start:
             problems.append(marks.problem(
