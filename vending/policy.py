@@ -12,7 +12,7 @@ from vending.intake import Accepted
 
 
 def check_policy(accepted: Accepted, config: Config) -> None:
-    problems = [*_hub_peering(accepted, config), *_budget_periods(accepted, config)]
+    problems = [*_hub_peering(accepted, config)]
     if problems:
         raise InvalidInput(accepted.path, problems)
 
@@ -27,16 +27,3 @@ def _hub_peering(accepted: Accepted, config: Config) -> list[Problem]:
         f"(hubs are configured for: {known}); set hubPeering: false or ask the platform team",
         "/network/hubPeering")]
 
-
-def _budget_periods(accepted: Accepted, config: Config) -> list[Problem]:
-    """A budget's period, with vending.yaml's dates filling what it leaves out, must not be empty."""
-    problems = []
-    for key, budget in accepted.request.budgets.items():
-        start = budget.start_date or config.budget_start_date
-        end = budget.end_date or config.budget_end_date
-        if end <= start:
-            where = f"/budgets/{key}" if "budgets" in accepted.document.data else "/budget"
-            problems.append(accepted.document.marks.problem(
-                f"the budget would end on {end}, before it starts on {start} (dates the request leaves out come "
-                "from vending.yaml); set startDate and endDate", where))
-    return problems
