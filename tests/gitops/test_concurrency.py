@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,9 +15,35 @@ from pathlib import Path
 from .conftest import Clone, git, request_file, vending
 
 
-def start(cwd: Path, *args: str) -> subprocess.Popen[str]:
+def start(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "vending", *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+
+
+def _push_barrier(tmp_path: Path, parties: int) -> dict[str, str]:
+    """A `git` on PATH that holds each run's first push until `parties` runs have reached theirs, so
+    that all of them derived their change from the same tip: a real race, whatever the machine's load."""
+    real = shutil.which("git")
+    assert real is not None
+    bin_dir, arrived = tmp_path / "barrier-bin", tmp_path / "barrier"
+    bin_dir.mkdir()
+    arrived.mkdir()
+    script = bin_dir / "git"
+    script.write_text(f"""#!/bin/sh
+case " $* " in
+  *" push "*)
+    if [ ! -e "{arrived}/$PPID" ]; then
+      : > "{arrived}/$PPID"
+      waited=0
+      while [ "$(ls "{arrived}" | wc -l)" -lt {parties} ] && [ $waited -lt 600 ]; do
+        sleep 0.1; waited=$((waited + 1))
+      done
+    fi ;;
+esac
+exec "{real}" "$@"
+""")
+    script.chmod(0o755)
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
 
 
 def test_twenty_runs_at_once_all_land_on_a_linear_history(clone: Clone, trunk: Path, tmp_path: Path) -> None:
@@ -47,9 +75,11 @@ def test_two_runs_racing_for_one_name_one_wins(clone: Clone, trunk: Path, tmp_pa
     (tmp_path / "b").mkdir()
     first = request_file(tmp_path / "a", "contested-dev", displayName="Team A")
     second = request_file(tmp_path / "b", "contested-dev", displayName="Team B")
-    runs = [start(clone(), "apply", str(first)), start(clone(), "apply", str(second))]
+    env = _push_barrier(tmp_path, parties=2)
+    runs = [start(clone(), "apply", str(first), env=env), start(clone(), "apply", str(second), env=env)]
     results = [(p.wait(timeout=120), p.stdout.read() if p.stdout else "", p.stderr.read() if p.stderr else "")
                for p in runs]
+    assert len(list((tmp_path / "barrier").iterdir())) == 2, "both runs reached the push barrier"
     codes = sorted(code for code, _, _ in results)
     assert codes == [0, 1], results
     loser = next(err for code, _, err in results if code == 1)
@@ -69,7 +99,9 @@ def test_killed_at_any_point_the_rerun_lands_once(clone: Clone, trunk: Path, tmp
         process.wait()
         git(work, "fsck", "--no-dangling")  # fails the test on any broken object or ref
         git(trunk, "fsck", "--no-dangling")
-        assert git(work, "status", "--porcelain") == "", "the checkout is only ever fast-forwarded"
+        interrupted_follow = (work / ".git" / "vending-follow").exists()
+        assert interrupted_follow or git(work, "status", "--porcelain") == "", \
+            "the checkout is only ever fast-forwarded (or a follow was cut short, which the next run finishes)"
     final = vending(work, "apply", str(request), "--output", "json")
     assert final.returncode == 0, final.stderr
     assert json.loads(final.stdout)["action"] in ("create", "noop")
