@@ -77,3 +77,19 @@ def test_a_fifo_among_the_stored_requests_is_refused_without_hanging(released: P
     result = vending(released, "schema", "check", env=PIPELINE, timeout=60)
     assert result.returncode == 1
     assert "requests/pipe.yaml: it is not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize("argument", ["requests", "requests/"])
+def test_validate_refuses_a_requests_directory_that_is_a_link(clone: Clone, tmp_path: Path, argument: str) -> None:
+    """CI runs `vending validate requests` on the checkout; a pull request replacing requests/ by a link
+    made it read files outside and quote their values in schema errors."""
+    work = clone()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "leak.yaml").write_text('schemaVersion: "2.0.0"\nname: UNMASKED-FILE-SECRET-0c9e\n')
+    _replace_with_link(work, "requests", outside)
+    result = vending(work, "validate", argument, env=PIPELINE, timeout=60)
+    printed = result.stdout + result.stderr
+    assert result.returncode == 1, printed
+    assert "requests: it is a symbolic link" in printed, printed
+    assert "UNMASKED-FILE-SECRET" not in printed and "Traceback" not in printed
