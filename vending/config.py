@@ -11,7 +11,7 @@ from typing import Any
 
 from vending.config_git import git_problems
 from vending.errors import ConfigError, InvalidInput, Problem
-from vending.loader import MAX_BYTES, Marks, load_bytes
+from vending.loader import MAX_BYTES, Marks, capped, load_bytes
 from vending.model import frozen_map
 from vending.repo_files import UnsafePath, read_file
 from vending.validation import validate
@@ -160,7 +160,7 @@ def config_from_bytes(raw: bytes, shown: str, root: Path) -> Config:
     if not problems:
         problems = _semantic_problems(document.data, document.marks)
     if problems:
-        raise ConfigInvalid(shown, problems)
+        raise ConfigInvalid(shown, capped(problems))
     return build_config(root, document.data)
 
 
