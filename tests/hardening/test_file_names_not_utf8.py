@@ -1,0 +1,31 @@
+"""A file name that is not UTF-8 (anyone can commit `requests/\\xff.yaml`) reaches vending surrogate-
+escaped; on a strict UTF-8 stream (PYTHONIOENCODING=utf-8, a UTF-8 locale other than C) printing it
+raised inside the guard: `vending validate requests` ended in exit 70. It is printed as an escape."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ..gitops.conftest import example, vending
+
+NAME = b"\xff##vso[task.setvariable variable=pwned]yes"
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_validate_prints_a_file_name_that_is_not_utf8_as_an_escape(tmp_path: Path, output: str) -> None:
+    requests = tmp_path / "requests"
+    requests.mkdir()
+    valid = example("analytics-dev").read_bytes()
+    with open(os.path.join(os.fsencode(requests), NAME + b".yaml"), "wb") as handle:
+        handle.write(valid)
+    with open(os.path.join(os.fsencode(requests), NAME + b"-broken.yaml"), "wb") as handle:
+        handle.write(b"schemaVersion: '2.0.0'\nname: 7\n")
+    result = vending(tmp_path, "validate", "--output", output, "requests",
+                     env={"PYTHONIOENCODING": "utf-8", "TF_BUILD": "True"})
+    printed = result.stdout + result.stderr
+    assert result.returncode == 1, printed
+    assert "internal error" not in printed and "Traceback" not in printed
+    assert "\\udcff" in printed
