@@ -49,7 +49,8 @@ def neutralize(text: str) -> str:
 
 
 def command(name: str, properties: Mapping[str, str | int | None], message: str) -> str:
-    props = ";".join(f"{key}={escape_property(str(value))}" for key, value in properties.items()
+    # Property values are neutralised too: a file named `x##vso[...].yaml` is a `sourcepath`.
+    props = ";".join(f"{key}={escape_property(neutralize(str(value)))}" for key, value in properties.items()
                      if value is not None and value != "")
     header = f"{name} {props}" if props else name
     return f"##vso[{header}]{escape_data(neutralize(message))}"
