@@ -13,6 +13,7 @@ from vending.config_git import git_problems
 from vending.errors import ConfigError, InvalidInput, Problem
 from vending.loader import MAX_BYTES, Marks, capped, load_bytes
 from vending.model import frozen_map
+from vending.name_templates import template_problems
 from vending.repo_files import UnsafePath, read_file
 from vending.validation import validate
 
@@ -171,17 +172,7 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
         problems.append(marks.problem(
             "each workload needs its own path segment: production and non-production must never share a path",
             "/environments"))
-    network = doc.get("network", {})
-    for key in ("virtualNetworkName", "resourceGroupName"):
-        template = network.get(key)
-        if template is None:
-            continue
-        try:
-            template.format(name="n", location="l")
-        except (KeyError, IndexError, ValueError) as exc:
-            problems.append(marks.problem(
-                f"the name template {template!r} may only use {{name}} and {{location}} ({exc!r} is not one)",
-                f"/network/{key}"))
+    problems.extend(template_problems(doc, marks))
     problems.extend(git_problems(doc, marks))
     return problems
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from vending.config import Config
 from vending.errors import InvalidInput, Problem
 from vending.intake import Accepted
+from vending.name_templates import network_name_problems
 
 
 def check_policy(accepted: Accepted, config: Config) -> None:
-    problems = [*_hub_peering(accepted, config), *_budget_periods(accepted, config)]
+    problems = [*_hub_peering(accepted, config), *_budget_periods(accepted, config),
+                *_network_names(accepted, config)]
     if problems:
         raise InvalidInput(accepted.path, problems)
 
@@ -40,3 +42,14 @@ def _budget_periods(accepted: Accepted, config: Config) -> list[Problem]:
                 f"the budget would end on {end}, before it starts on {start} (dates the request leaves out come "
                 "from vending.yaml); set startDate and endDate", where))
     return problems
+
+
+def _network_names(accepted: Accepted, config: Config) -> list[Problem]:
+    """The spoke network's names vending.yaml's templates make of the request must be Azure names."""
+    request = accepted.request
+    if request.network is None:
+        return []
+    templates = {"virtualNetworkName": config.virtual_network_name,
+                 "resourceGroupName": config.network_resource_group_name}
+    return [accepted.document.marks.problem(why, "/name") for key, template in templates.items()
+            if (why := network_name_problems(template, key, request.name, request.location)) is not None]
