@@ -74,3 +74,25 @@ def test_names_that_fit_render(run_cli: RunCli, gitops_repo: Path) -> None:
     assert result.code == 0, result.err
     assert f"vnet_westeurope.{name}_" in "".join(
         path.read_text() for path in (gitops_repo / "generated").rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize("hub", [
+    '/subscriptions/${file(\\"x\\")}/resourceGroups/rg\\n  evil: x/providers/Microsoft.Network/virtualNetworks/v',
+    "/subscriptions/00000000-0000-0000-0000-00000000000A/resourceGroups/rg/providers/Microsoft.Network/"
+    "virtualNetworks/vnet",
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg./providers/Microsoft.Network/"
+    "virtualNetworks/vnet",
+])
+def test_a_hub_that_is_no_virtual_network_id_the_module_takes_is_refused_at_load(
+        run_cli: RunCli, gitops_repo: Path, hub: str) -> None:
+    """Hub ids were any text between the slashes (newlines, `${`, quotes): rendered, then refused by the
+    module's own validation at plan. They are held to the module's rule (a lower-case subscription id)."""
+    config = gitops_repo / "vending.yaml"
+    text = config.read_text()
+    start = text.index("uksouth: /subscriptions/")
+    end = text.index("\n", start)
+    config.write_text(text[:start] + f'uksouth: "{hub}"' + text[end:])
+    result = run_cli("render", "--all", "--repo", str(gitops_repo))
+    assert result.code == 2, result.err
+    assert "/network/hubs/uksouth" in result.err and "does not match the pattern" in result.err
+    assert not (gitops_repo / "generated").exists()
