@@ -68,7 +68,7 @@ def inside(root: Path, relative: str) -> Path:
         except FileNotFoundError:
             break
         except NotADirectoryError:
-            raise _refuse(relative, f"{'/'.join(parts[:index])} is not a directory") from None
+            raise _refuse(relative, f"{'/'.join(parts[:index]) or root} is not a directory") from None
         if stat.S_ISLNK(mode):
             raise _refuse(relative, f"{'/'.join(parts[:index + 1])} is a symbolic link")
         if index < len(parts) - 1 and not stat.S_ISDIR(mode):
