@@ -14,6 +14,7 @@ from vending.errors import ConfigError, InvalidInput, Problem
 from vending.loader import MAX_BYTES, Marks, capped, load_bytes
 from vending.model import frozen_map
 from vending.name_templates import template_problems
+from vending.portable_names import is_reserved
 from vending.repo_files import UnsafePath, read_file
 from vending.validation import validate
 
@@ -172,6 +173,10 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
         problems.append(marks.problem(
             "each workload needs its own path segment: production and non-production must never share a path",
             "/environments"))
+    problems.extend(marks.problem(
+        f"{segment!r} is a device name Windows reserves: generated/<target>/{segment}/ could not be checked out "
+        "on Windows; choose another path segment", f"/environments/{workload}")
+        for workload, segment in segments.items() if is_reserved(segment))
     problems.extend(template_problems(doc, marks))
     problems.extend(git_problems(doc, marks))
     return problems

@@ -96,3 +96,15 @@ def test_a_hub_that_is_no_virtual_network_id_the_module_takes_is_refused_at_load
     assert result.code == 2, result.err
     assert "/network/hubs/uksouth" in result.err and "does not match the pattern" in result.err
     assert not (gitops_repo / "generated").exists()
+
+
+@pytest.mark.parametrize("segment", ["con", "aux", "lpt1"])
+def test_an_environment_segment_windows_reserves_is_refused(run_cli: RunCli, gitops_repo: Path, segment: str) -> None:
+    """The workload's path segment becomes a directory (`generated/terraform/<segment>/`): a Windows device
+    name there could not be checked out, as with subscription names."""
+    config = gitops_repo / "vending.yaml"
+    config.write_text(config.read_text().replace("DevTest: nonproduction", f"DevTest: {segment}", 1))
+    result = run_cli("render", "--all", "--repo", str(gitops_repo))
+    assert result.code == 2, result.err
+    assert "/environments/DevTest" in result.err and "device name Windows reserves" in result.err
+    assert not (gitops_repo / "generated").exists()
