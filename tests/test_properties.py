@@ -60,6 +60,9 @@ def sanitize(doc: dict[str, Any]) -> dict[str, Any]:
             if name.casefold() in folded:
                 del doc["tags"][name]
             folded[name.casefold()] = name
+    for budget in [*(doc.get("budgets") or {}).values(), *([doc["budget"]] if "budget" in doc else [])]:
+        budget["timeGrain"] = budget["timeGrain"].replace("BillingMonth", "Monthly").replace(
+            "BillingQuarter", "Quarterly").replace("BillingAnnual", "Annually")
     for budget in (doc.get("budgets") or {}).values():
         for field in ("startDate", "endDate"):
             if field in budget and not is_calendar_date(budget[field]):

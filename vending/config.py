@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Mapping
@@ -107,11 +108,12 @@ class Config:
     virtual_network_name: str
     network_resource_group_name: str
     resource_providers: tuple[str, ...]
-    budget_start_date: str
     budget_end_date: str
     crossplane: Crossplane
     git: Git
     owners: Mapping[str, tuple[str, ...]]
+    warnings: tuple[Problem, ...] = ()
+    """What in vending.yaml is deprecated: accepted and ignored, to be removed."""
 
     def environment(self, workload: str) -> str:
         """The path segment of a workload: production and non-production never share a path."""
@@ -163,7 +165,18 @@ def config_from_bytes(raw: bytes, shown: str, root: Path) -> Config:
         problems = _semantic_problems(document.data, document.marks)
     if problems:
         raise ConfigInvalid(shown, capped(problems))
-    return build_config(root, document.data)
+    return dataclasses.replace(build_config(root, document.data), warnings=tuple(_deprecated(document.data,
+                                                                                            document.marks)))
+
+
+def _deprecated(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
+    if "startDate" not in doc.get("budgets", {}):
+        return []
+    return [marks.problem(
+        "budgets.startDate is no longer used and is ignored: a budget starts on the first day of its current "
+        "period on the day it is vended, recorded in records/<name>.json (Azure refuses a start further in the "
+        "past); remove it. Budgets vended before records existed started on this date: record it for them "
+        "(see the README, Budget dates)", "/budgets/startDate")]
 
 
 def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
@@ -206,7 +219,7 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
     committer = git.get("committer", {"name": "vending", "email": "vending@localhost"})
     signing = git.get("signing")
     network = doc.get("network", {})
-    budgets = doc.get("budgets", {"startDate": "2026-01-01", "endDate": "2035-12-31"})
+    budgets = doc.get("budgets", {"endDate": "2035-12-31"})
     environments = doc.get("environments", {"Production": "production", "DevTest": "nonproduction"})
     owners = doc.get("owners", {})
     providers = tf.get("providers", DEFAULT_PROVIDERS)
@@ -237,7 +250,6 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
         virtual_network_name=network.get("virtualNetworkName", "vnet-{name}-{location}"),
         network_resource_group_name=network.get("resourceGroupName", "rg-{name}-network"),
         resource_providers=tuple(sorted(doc.get("resourceProviders", ()))),
-        budget_start_date=budgets["startDate"],
         budget_end_date=budgets["endDate"],
         crossplane=Crossplane(
             group=cp["group"],

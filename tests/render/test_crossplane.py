@@ -19,7 +19,7 @@ from vending.model import Request
 from vending.render import crossplane
 
 from .. import gotemplate
-from ..conftest import EXAMPLES, INJECTION, MAXIMAL_REQUEST, ROOT
+from ..conftest import EXAMPLES, INJECTION, MAXIMAL_REQUEST, ROOT, VENDED_ON, vended
 from ..crossplane_sim import (
     CRDS,
     compose,
@@ -46,12 +46,12 @@ needs_go = pytest.mark.skipif(gotemplate.missing() is not None, reason=f"real Go
 
 
 def requests() -> list[Request]:
-    found = [accept_file(p).request for p in sorted(EXAMPLES.iterdir())]
-    return [*found, accept(json.dumps(MAXIMAL_REQUEST).encode(), "maximal.json").request]
+    found = [vended(accept_file(p)) for p in sorted(EXAMPLES.iterdir())]
+    return [*found, vended(accept(json.dumps(MAXIMAL_REQUEST).encode(), "maximal.json"))]
 
 
 def request_with(**fields: Any) -> Request:
-    return accept(json.dumps({**MAXIMAL_REQUEST, **fields}).encode(), "variant.json").request
+    return vended(accept(json.dumps({**MAXIMAL_REQUEST, **fields}).encode(), "variant.json"))
 
 
 def manifest(request: Request, config: Config) -> dict[str, Any]:
@@ -171,7 +171,8 @@ def test_every_composite_carries_resolved_budget_dates() -> None:
     request = request_with(budgets={"open": {"amount": 5, "timeGrain": "Monthly", "notifications": {
         "n": {"threshold": 80, "contactEmails": ["a@contoso.com"]}}}})
     budget = manifest(request, BASE)["spec"]["budgets"]["open"]
-    assert (budget["startDate"], budget["endDate"]) == (BASE.budget_start_date, BASE.budget_end_date)
+    first_of_month = VENDED_ON.replace(day=1).isoformat()
+    assert (budget["startDate"], budget["endDate"]) == (first_of_month, BASE.budget_end_date)
 
 
 # --- composed resources: the real template, the provider CRDs and their CEL rules ----------

@@ -7,6 +7,7 @@ Only the subscription's own paths are looked at: no step scans the fleet.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from vending.gitops.tree import blob_id
 from vending.intake import Accepted, accept, request_syntax
 from vending.model import Request
 from vending.policy import check_policy
+from vending.records import Record, dated, parse_record, record_facts, record_files, record_path
 from vending.render.targets import owned, render_request
 from vending.render.yaml_emit import dump
 from vending.repo_files import stored_request_paths
@@ -85,13 +87,21 @@ def read_stored(repo: Path, tip: str, path: str) -> Accepted:
             "until it is fixed on trunk (vending check shows every problem)") from None
 
 
-def _changes(repo: Path, tip: str | None, config: Config, request: Request, stored_path: str,
+def trunk_record(repo: Path, tip: str | None, name: str) -> Record | None:
+    """The subscription's record on the tip (None: it has none)."""
+    raw = git.show_bytes(repo, tip, record_path(name)) if tip else None
+    return None if raw is None else parse_record(raw, f"{record_path(name)} (trunk {tip[:12] if tip else ''})")
+
+
+def _changes(repo: Path, tip: str | None, config: Config, request: Request, record: Record, stored_path: str,
              stored_bytes: bytes, object_format: str) -> dict[str, bytes | None]:
     """The paths that differ between the tip and what the request renders (None: to remove)."""
     desired = render_request(request, config, config.targets, source=stored_path)
     desired[stored_path] = stored_bytes
+    desired.update(record_files(request.name, record))
     scope = owned(request.name, config, ["terraform", "crossplane"])
     scope += stored_request_paths(REQUESTS_DIR, request.name)
+    scope.append(record_path(request.name))
     present = git.ls_tree(repo, tip, [entry.rstrip("/") for entry in scope]) if tip else {}
     changes: dict[str, bytes | None] = {}
     for path, content in desired.items():
@@ -132,9 +142,10 @@ def _body(request: Request, action: str, config: Config, requested_by: str, tick
 
 
 def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes, suffix: str,
-            environ: Mapping[str, str], object_format: str, *,
+            environ: Mapping[str, str], object_format: str, *, today: datetime.date,
             requested_by: str | None = None, ticket: str | None = None) -> Proposal:
-    """The change that puts `accepted` (stored as `stored_bytes`) on the tip."""
+    """The change that puts `accepted` (stored as `stored_bytes`) on the tip, vended on `today`: facts
+    the tip's record already holds are kept, so a retry on a newer tip keeps the first-recorded ones."""
     config = trunk_config(repo, tip)
     check_policy(accepted, config)
     request = accepted.request
@@ -156,7 +167,9 @@ def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes
     else:
         action = "update" if stored is not None else "create"
     stored_path = f"{REQUESTS_DIR}/{request.name}{suffix}"
-    changes = _changes(repo, tip, config, request, stored_path, stored_bytes, object_format)
+    record = record_facts(accepted, trunk_record(repo, tip, request.name), today)
+    request = dated(accepted, record, config).request
+    changes = _changes(repo, tip, config, request, record, stored_path, stored_bytes, object_format)
     who = requested_by or request.requested_by
     why = ticket if requested_by is not None else request.ticket
     text = message(f"vend: {action} subscription {request.name}", _body(request, action, config, who, why),
@@ -188,7 +201,7 @@ def decommission_document(accepted: Accepted, requested_by: str, ticket: str | N
 
 
 def propose_decommission(repo: Path, tip: str | None, name: str, requested_by: str, ticket: str | None,
-                         environ: Mapping[str, str], object_format: str) -> Proposal:
+                         environ: Mapping[str, str], object_format: str, today: datetime.date) -> Proposal:
     stored = stored_request(repo, tip, name)
     if stored is None or tip is None:
         raise NotOnTrunk(f"there is no subscription {name} on trunk (no {REQUESTS_DIR}/{name}.yaml or .json)")
@@ -201,5 +214,5 @@ def propose_decommission(repo: Path, tip: str | None, name: str, requested_by: s
                         author=requester_identity(requested_by), settings=trunk_config(repo, tip).git)
     document = decommission_document(current, requested_by, ticket)
     absent = accept(document, f"{REQUESTS_DIR}/{name}.yaml")
-    return propose(repo, tip, absent, document, ".yaml", environ, object_format,
+    return propose(repo, tip, absent, document, ".yaml", environ, object_format, today=today,
                    requested_by=requested_by, ticket=ticket)

@@ -11,13 +11,13 @@ and vending.yaml.
 from __future__ import annotations
 
 from vending.render.crossplane.common import MANAGED, api_version, kinds
-from vending.render.crossplane.composite import budget_dates, manifest_path, owned, render, spec_of
+from vending.render.crossplane.composite import manifest_path, owned, render, spec_of
 from vending.render.crossplane.composition import COMPOSITION_PATH, DEFINITION_PATH, composition, render_platform
 from vending.render.crossplane.gotemplate import go_template
 from vending.render.crossplane.xrd import COMPOSITION_NAME, definition, openapi_for
 
 __all__ = [
-    "COMPOSITION_NAME", "COMPOSITION_PATH", "DEFINITION_PATH", "MANAGED", "api_version", "budget_dates",
+    "COMPOSITION_NAME", "COMPOSITION_PATH", "DEFINITION_PATH", "MANAGED", "api_version",
     "composition", "definition", "go_template", "kinds", "manifest_path", "openapi_for", "owned", "render",
     "render_platform", "spec_of",
 ]

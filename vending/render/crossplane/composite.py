@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vending.budgets import dates
 from vending.config import GENERATED_DIR, Config
 from vending.model import Budget, Request
 from vending.render import Files, yaml_bytes
@@ -21,13 +22,8 @@ def owned(name: str, config: Config) -> list[str]:
     return [f"{GENERATED_DIR}/crossplane/{env}/{name}.yaml" for env in config.environments.values()]
 
 
-def budget_dates(budget: Budget, config: Config) -> tuple[str, str]:
-    """(start, end) dates of a budget: the request's own, else vending.yaml's."""
-    return budget.start_date or config.budget_start_date, budget.end_date or config.budget_end_date
-
-
-def _budget(budget: Budget, config: Config) -> dict[str, Any]:
-    start, end = budget_dates(budget, config)
+def _budget(budget: Budget) -> dict[str, Any]:
+    start, end = dates(budget)
     return {
         "amount": budget.amount,
         "timeGrain": budget.time_grain,
@@ -57,7 +53,7 @@ def spec_of(request: Request, config: Config) -> dict[str, Any]:
     if request.tags:
         spec["tags"] = dict(request.tags)
     if request.budgets:
-        spec["budgets"] = {key: _budget(budget, config) for key, budget in request.budgets.items()}
+        spec["budgets"] = {key: _budget(budget) for key, budget in request.budgets.items()}
     if request.network is not None:
         network: dict[str, Any] = {"addressSpace": list(request.network.address_space),
                                    "hubPeering": request.network.hub_peering}

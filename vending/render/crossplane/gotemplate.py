@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from vending.budgets import END_TIME, START_TIME
 from vending.config import Config
 from vending.render.crossplane.common import MANAGED, ORPHAN_POLICIES, SUBSCRIPTION_PROVIDER_CONFIG_PREFIX
 
@@ -128,10 +129,6 @@ def _role_assignments(config: Config) -> str:
     )
 
 
-BUDGET_START_TIME = "T00:00:00Z"
-BUDGET_END_TIME = "T00:00:00Z"
-
-
 def _budgets(config: Config) -> str:
     return (
         '{{- range $key, $budget := dig "budgets" (dict) $spec }}\n'
@@ -141,8 +138,8 @@ def _budgets(config: Config) -> str:
         "    amount: {{ $budget.amount | toJson }}\n"
         "    timeGrain: {{ $budget.timeGrain | toJson }}\n"
         "    timePeriod:\n"
-        f"      startDate: {{{{ printf \"%s{BUDGET_START_TIME}\" $budget.startDate | toJson }}}}\n"
-        f"      endDate: {{{{ printf \"%s{BUDGET_END_TIME}\" $budget.endDate | toJson }}}}\n"
+        f"      startDate: {{{{ printf \"%s{START_TIME}\" $budget.startDate | toJson }}}}\n"
+        f"      endDate: {{{{ printf \"%s{END_TIME}\" $budget.endDate | toJson }}}}\n"
         "    notification:\n"
         "{{- range $name, $n := $budget.notifications }}\n"
         "    - enabled: true\n"
