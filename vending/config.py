@@ -12,8 +12,10 @@ from typing import Any
 
 from vending.config_git import git_problems
 from vending.errors import ConfigError, InvalidInput, Problem
-from vending.loader import MAX_BYTES, Marks, load_bytes
+from vending.loader import MAX_BYTES, Marks, capped, load_bytes
 from vending.model import frozen_map
+from vending.name_templates import template_problems
+from vending.portable_names import is_reserved
 from vending.repo_files import UnsafePath, read_file
 from vending.validation import validate
 
@@ -162,7 +164,7 @@ def config_from_bytes(raw: bytes, shown: str, root: Path) -> Config:
     if not problems:
         problems = _semantic_problems(document.data, document.marks)
     if problems:
-        raise ConfigInvalid(shown, problems)
+        raise ConfigInvalid(shown, capped(problems))
     return dataclasses.replace(build_config(root, document.data), warnings=tuple(_deprecated(document.data,
                                                                                             document.marks)))
 
@@ -184,17 +186,11 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
         problems.append(marks.problem(
             "each workload needs its own path segment: production and non-production must never share a path",
             "/environments"))
-    network = doc.get("network", {})
-    for key in ("virtualNetworkName", "resourceGroupName"):
-        template = network.get(key)
-        if template is None:
-            continue
-        try:
-            template.format(name="n", location="l")
-        except (KeyError, IndexError, ValueError) as exc:
-            problems.append(marks.problem(
-                f"the name template {template!r} may only use {{name}} and {{location}} ({exc!r} is not one)",
-                f"/network/{key}"))
+    problems.extend(marks.problem(
+        f"{segment!r} is a device name Windows reserves: generated/<target>/{segment}/ could not be checked out "
+        "on Windows; choose another path segment", f"/environments/{workload}")
+        for workload, segment in segments.items() if is_reserved(segment))
+    problems.extend(template_problems(doc, marks))
     problems.extend(git_problems(doc, marks))
     return problems
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from vending import repo_files, schemas
 from vending.errors import Bug, InvalidInput, Problem
-from vending.loader import MAX_BYTES, Document, load_bytes
+from vending.loader import MAX_BYTES, Document, capped, load_bytes
 from vending.model import Request, build_request
 from vending.schemas import PinError, Release
 from vending.semantics import check_request
@@ -96,8 +96,8 @@ def accept(raw: bytes, path: str, *, syntax: str = "auto") -> Accepted:
         errors, more_warnings = check_request(document.data, document.marks)
         problems.extend(errors)
         warnings.extend(more_warnings)
-    if problems:
-        raise Rejected(path, problems, release, tuple(warnings))
+    if problems:  # at most MAX_PROBLEMS listed: 90,000 unknown properties must not flood the log
+        raise Rejected(path, capped(problems), release, tuple(warnings))
     newest = schemas.latest()
     upgraded = upgrade(document.data, release.version.major, newest.name)
     # Across majors an upgrade step rewrote the document: prove it fits the newest schema

@@ -358,7 +358,7 @@ def parse_json(text: str, path: str) -> tuple[Json, Marks]:
         problems.append(Problem(f"values are nested more than {MAX_DEPTH} levels deep"))
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-        raise InvalidInput(path, _capped(problems))
+        raise InvalidInput(path, capped(problems))
     return data, marks
 
 
@@ -401,11 +401,11 @@ def _finish(path: str, data: Json, marks: Marks, problems: list[Problem], syntax
             f"expected a mapping of request fields at the top of the file, found {json_type(data)}",
             line=line, column=column))
     if problems:
-        raise InvalidInput(path, _capped(problems))
+        raise InvalidInput(path, capped(problems))
     return Document(path=path, data=data, marks=marks, syntax=syntax)
 
 
-def _capped(problems: list[Problem]) -> list[Problem]:
+def capped(problems: list[Problem]) -> list[Problem]:
     if len(problems) <= MAX_PROBLEMS:
         return problems
     more = len(problems) - MAX_PROBLEMS

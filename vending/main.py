@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import click
 
 from vending import __version__, output, reporter
+from vending.azdo.logging import redact
 from vending.errors import EXIT_BUG, EXIT_USAGE, Bug, InvalidInput, VendingError
 from vending.fleet import FleetInvalid
 
@@ -84,11 +85,17 @@ def _report_bug(exc: BaseException) -> int:
     import tempfile  # noqa: PLC0415
     import traceback  # noqa: PLC0415
 
-    fd, log = tempfile.mkstemp(prefix="vending-crash-", suffix=".log")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        traceback.print_exception(exc, file=handle)
-    click.echo(f"vending: internal error: {exc}\nThis is a bug in vending, not in your input; "
-               f"the details are in {log}. Please report it with that file.", err=True)
+    # The log is a file next to the job's other files, not the guarded stream: mask secrets here too,
+    # and never fail on text that is not Unicode (a surrogate-escaped file name in the message).
+    report = redact("".join(traceback.format_exception(exc)))
+    try:
+        fd, log = tempfile.mkstemp(prefix="vending-crash-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(report)
+        details = f"the details are in {log}. Please report it with that file."
+    except OSError as failure:  # the report must not crash past the guard: print the traceback instead
+        details = f"the details could not be saved ({failure.strerror}):\n{report}"
+    click.echo(f"vending: internal error: {exc}\nThis is a bug in vending, not in your input; {details}", err=True)
     return EXIT_BUG
 
 

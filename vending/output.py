@@ -24,9 +24,20 @@ from typing import TextIO
 from vending.azdo import logging as azdo
 
 
+def printable(text: str) -> str:
+    """`text` with every lone surrogate written as its escape (`\\udcff`): a file name that is not UTF-8
+    reaches vending surrogate-escaped, and a strict UTF-8 stream (PYTHONIOENCODING=utf-8, a UTF-8 locale
+    other than C) would raise on it, a crash of the writer itself."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def clean(text: str, secrets: list[str] | None = None, *, pipeline: bool | None = None) -> str:
     """`text` with secrets masked and, in a pipeline, logging commands defused."""
-    text = azdo.redact(text, secrets)
+    text = azdo.redact(printable(text), secrets)
     if azdo.in_pipeline() if pipeline is None else pipeline:
         text = azdo.neutralize(text)
     return text

@@ -68,7 +68,7 @@ def inside(root: Path, relative: str) -> Path:
         except FileNotFoundError:
             break
         except NotADirectoryError:
-            raise _refuse(relative, f"{'/'.join(parts[:index])} is not a directory") from None
+            raise _refuse(relative, f"{'/'.join(parts[:index]) or root} is not a directory") from None
         if stat.S_ISLNK(mode):
             raise _refuse(relative, f"{'/'.join(parts[:index + 1])} is a symbolic link")
         if index < len(parts) - 1 and not stat.S_ISDIR(mode):
@@ -109,6 +109,8 @@ def walk(start: Path, root: Path | None = None) -> list[Path]:
     """The regular files under the directory `start` (recursively, sorted), never following a link: a link
     or special file under it is refused (named relative to `root`, default `start`)."""
     base = root or start
+    if start.is_symlink():  # `vending validate requests` where a pull request made requests/ a link
+        raise _refuse(start.relative_to(root).as_posix() if root else str(start), "it is a symbolic link")
     found: list[Path] = []
     pending = [start]
     while pending:

@@ -40,7 +40,7 @@ def _pipeline_command(line: str) -> None:
     """One of vending's own logging commands (its message already defused by `azdo.command`), written past
     the guard that would defuse it."""
     if azdo.in_pipeline():
-        click.echo(azdo.redact(line), file=output.trusted(sys.stderr))
+        click.echo(azdo.redact(output.printable(line)), file=output.trusted(sys.stderr))
 
 
 def echo_problem(path: str, problem: Problem, severity: str = "error", *, text: bool = True) -> None:

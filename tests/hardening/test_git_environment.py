@@ -59,3 +59,13 @@ def test_dubious_ownership_is_reported_with_the_safe_directory_fix(clone: Clone,
     assert "dubious ownership" in result.stderr
     assert f"git config --global --add safe.directory {work}" in result.stderr
     assert "not inside a git repository" not in result.stderr
+
+
+@pytest.mark.parametrize("variable", ["GIT_GLOB_PATHSPECS", "GIT_ICASE_PATHSPECS"])
+def test_pathspec_magic_from_the_environment_does_not_stop_apply(clone: Clone, trunk: Path, variable: str) -> None:
+    """`git ls-tree` refuses glob and icase pathspecs: a caller's GIT_GLOB_PATHSPECS=1 made every apply
+    exit 3. vending names literal paths, so these are dropped like the other redirecting variables."""
+    work = clone()
+    result = vending(work, "apply", str(example("analytics-dev")), env={variable: "1"})
+    assert result.returncode == 0, result.stderr
+    assert "requests/analytics-dev.yaml" in git(trunk, "ls-tree", "-r", "--name-only", "main")

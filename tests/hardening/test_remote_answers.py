@@ -44,3 +44,18 @@ def test_a_deeply_nested_answer_is_a_remote_error(run_cli: RunCli, service: Fake
     if status == 200:
         assert "nested too deeply" in result.err
     assert PAT not in result.err
+
+
+def test_plain_http_to_loopback_never_goes_through_a_proxy(run_cli: RunCli, service: FakeAzureDevOps,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """http is allowed for loopback only, so that the credential never crosses the network in the clear; an
+    HTTP_PROXY in the environment made urllib send the call, Authorization header and all, to the proxy."""
+    with serving(FakeAzureDevOps(authorization=BASIC)) as proxy:
+        for name in ("HTTP_PROXY", "http_proxy"):
+            monkeypatch.setenv(name, f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        result = trigger(run_cli, service)
+        assert result.code == 0, result.err
+        assert proxy.received == [], "the proxy saw the call"
+    assert len(service.received) == 1

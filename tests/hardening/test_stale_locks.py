@@ -119,3 +119,22 @@ def test_a_pre_push_hook_saying_rejected_is_not_retried(clone: Clone, trunk: Pat
     assert result.returncode == 3, result.stderr
     assert "refused the push to main" in result.stderr and "no pushes on Fridays" in result.stderr
     assert "trunk moved" not in result.stderr and "attempt" not in result.stderr
+
+
+@pytest.mark.parametrize("staged", [True, False])
+def test_work_done_after_removing_the_lock_is_never_reset(clone: Clone, trunk: Path, tmp_path: Path,
+                                                         staged: bool) -> None:
+    """git's own advice for a stale index.lock is to remove it; whoever then edits (and stages) a file the
+    follow does not touch must not lose it to the next run finishing the follow."""
+    work = clone()
+    killed = vending(work, "apply", str(example("analytics-dev")), env=_killing_git(tmp_path))
+    assert killed.returncode == -9
+    (work / ".git" / "index.lock").unlink()
+    (work / "vending.yaml").write_text((work / "vending.yaml").read_text() + "# my own work\n")
+    if staged:
+        git(work, "add", "vending.yaml")
+    result = vending(work, "apply", str(example("analytics-dev")))
+    assert result.returncode == 0, result.stderr
+    assert "was killed while bringing the checkout" in result.stderr
+    assert (work / "vending.yaml").read_text().endswith("# my own work\n")
+    assert ("M " if staged else " M") + " vending.yaml" in git(work, "status", "--porcelain")

@@ -105,7 +105,10 @@ def run_pipeline(organization: str, project: str, pipeline_id: int, *, ref: str,
         })
     where = f"pipeline {pipeline_id} in project {project!r} at {organization}"
     hidden = secrets({credential.source: credential.secret})
-    opener = urllib.request.build_opener(_NoRedirect)
+    # Plain http is for loopback only (organization_url); through a proxy the credential would cross the
+    # network in the clear, so such a call never takes one (HTTPS_PROXY tunnels TLS, and is kept).
+    direct = [urllib.request.ProxyHandler({})] if url.startswith("http:") else []
+    opener = urllib.request.build_opener(_NoRedirect, *direct)
     try:
         status, content_type, raw, failed = _within(timeout, lambda: _exchange(opener, request, timeout))
         if failed:

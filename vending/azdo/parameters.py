@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from vending.errors import InvalidInput, Problem
-from vending.loader import Json, join_pointer, json_type, parse_json
+from vending.loader import Json, capped, join_pointer, json_type, parse_json
 
 PARAMETERS_VARIABLE = "VENDING_PARAMETERS"
 """The environment variable the template hands all parameters over in."""
@@ -129,7 +129,7 @@ def request_from_parameters(params: Mapping[str, Any], schema: Mapping[str, Any]
         except ValueError as exc:
             problems.append(Problem(f"parameter {name!r}: {exc}", pointer=join_pointer("", name)))
     if problems:
-        raise InvalidInput(SOURCE, problems)
+        raise InvalidInput(SOURCE, capped(problems))
     return doc
 
 

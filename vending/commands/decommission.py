@@ -35,6 +35,8 @@ def command(name: str, confirm: str, requested_by: str | None, ticket: str | Non
     if confirm != name:
         raise UsageError(f"--confirm {confirm!r} does not match {name!r}; repeat the subscription's name to "
                          "decommission it")
+    if validate(name, field_schema("name")):  # before any path is made of it: `x/../other`, `../vending`
+        raise UsageError(f"{name!r} is not a subscription name: 3-63 of a-z, 0-9 and '-', starting with a letter")
     who = requested_by
     if who is None and os.environ.get("TF_BUILD"):
         who = os.environ.get("BUILD_REQUESTEDFOREMAIL")

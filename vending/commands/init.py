@@ -10,6 +10,7 @@ from vending.config import CONFIG_FILE, REQUESTS_DIR, config_from_bytes
 from vending.errors import EXIT_OK, UsageError
 from vending.plan import make_plan
 from vending.rendering import for_fleet
+from vending.repo_files import inside
 from vending.writer import apply_plan, write_atomic
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "default-config.yaml"
@@ -24,13 +25,15 @@ def command(directory: Path) -> int:
     Commit the result as the first commit of the GitOps repository."""
     if (directory / CONFIG_FILE).exists():
         raise UsageError(f"{directory / CONFIG_FILE} already exists; vending init only starts new repositories")
+    keep = inside(directory, f"{REQUESTS_DIR}/.gitkeep")  # refused if a link: init would write through it
     directory.mkdir(parents=True, exist_ok=True)
     default = DEFAULT_CONFIG.read_bytes()
     config = config_from_bytes(default, CONFIG_FILE, directory.resolve())
     desired = for_fleet(config, list(config.targets))  # requests already there must be valid: nothing written
     write_atomic(directory / CONFIG_FILE, default)
-    (directory / REQUESTS_DIR).mkdir(exist_ok=True)
-    (directory / REQUESTS_DIR / ".gitkeep").touch()
+    keep.parent.mkdir(exist_ok=True)
+    if not keep.exists():
+        write_atomic(keep, b"")
     if not (directory / ".gitignore").exists():
         write_atomic(directory / ".gitignore", GITIGNORE.encode())
     apply_plan(config.root, make_plan(config.root, desired.files, desired.scope))

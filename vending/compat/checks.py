@@ -56,6 +56,10 @@ class Series:
     """Schema files in the directory that the lock does not list."""
     changelog: str | None
     requests: tuple[StoredRequest, ...]
+    pipeline_template: bytes | None = None
+    """The committed Azure DevOps template the request schema derives (`interface/pipelines/`), if any."""
+    definition: bytes | None = None
+    """The committed Crossplane composite resource definition (`interface/crossplane/`), if any."""
 
 
 @dataclass(frozen=True)

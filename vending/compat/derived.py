@@ -60,10 +60,9 @@ def check_pipeline_parameters(series: Series) -> list[str]:
             listing = "".join(f"\n    {c.pointer}: {c.message}" for c in changes if c.bump > made)
             failures.append(f"the pipeline parameters {after} derives change as a {needed} over {before}'s, "
                             f"but {after} is a {made} release:{listing}")
-    template = series.root / TEMPLATE_PATH
-    if present and template.is_file():
+    if present and series.pipeline_template is not None:
         try:
-            declared = yaml.safe_load(template.read_text(encoding="utf-8")).get("parameters", [])
+            declared = yaml.safe_load(series.pipeline_template.decode("utf-8", "replace")).get("parameters", [])
         except (yaml.YAMLError, AttributeError) as exc:
             return [*failures, f"{TEMPLATE_PATH} cannot be read: {exc}"]
         request_parameters = [p for p in declared if p.get("name") not in TEMPLATE_PARAMETERS]
@@ -75,12 +74,11 @@ def check_pipeline_parameters(series: Series) -> list[str]:
 
 
 def check_definition(series: Series) -> list[str]:
-    path = series.root / DEFINITION_PATH
     present = _schemas(series)
-    if not present or not path.is_file():
+    if not present or series.definition is None:
         return []
     try:
-        definition = yaml.safe_load(path.read_text(encoding="utf-8"))
+        definition = yaml.safe_load(series.definition.decode("utf-8", "replace"))
         served = {v["name"]: v["schema"]["openAPIV3Schema"] for v in definition["spec"]["versions"]}
     except (yaml.YAMLError, KeyError, TypeError) as exc:
         return [f"{DEFINITION_PATH} cannot be read as a CompositeResourceDefinition: {exc}"]

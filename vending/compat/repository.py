@@ -1,45 +1,59 @@
-"""Read what `vending schema check` checks from a repository: the only file access of `vending.compat`."""
+"""Read what `vending schema check` checks from a repository: the only file access of `vending.compat`.
+
+CI runs the check on a pull request's checkout, so every read goes through `vending.repo_files`
+like the other commands' reads: a link (`CHANGELOG.md -> /proc/self/environ`), a special file or
+a path leaving the repository is refused, never read and quoted in an error.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from vending.azdo.template import TEMPLATE_PATH
 from vending.compat.checks import SCHEMA_DIR, Series, StoredRequest
 from vending.errors import Bug, InvalidInput, Problem, UsageError
 from vending.loader import load_bytes
+from vending.render.crossplane import DEFINITION_PATH
+from vending.repo_files import list_files, read_file, request_syntax
 from vending.schemas import load_releases
 
 REQUESTS_DIR = "requests"
-REQUEST_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def read_series(root: Path) -> Series:
     directory = root / SCHEMA_DIR
     lock = directory / "releases.json"
-    if not lock.is_file():
+    if read_file(root, f"{SCHEMA_DIR}/releases.json") is None:  # refuses a link before the lock is parsed
         raise UsageError(f"{lock} not found; run in the repository root or pass --repo DIR")
     try:
         releases = load_releases(directory)
     except (ValueError, KeyError, TypeError, AttributeError, Bug) as exc:
         raise InvalidInput(str(lock), [Problem(f"not a valid release lock: {exc}")]) from None
-    files = {r.name: r.path.read_bytes() for r in releases if r.path.is_file()}
+    present = {path.rsplit("/", 1)[1]: path for path in list_files(root, SCHEMA_DIR)
+               if path.count("/") == SCHEMA_DIR.count("/") + 1}
+    files = {r.name: data for r in releases
+             if r.path.name in present and (data := read_file(root, present[r.path.name])) is not None}
     names = {r.path.name for r in releases}
-    unlocked = tuple(sorted(p.name for p in directory.glob("*.schema.json") if p.name not in names))
-    changelog_path = root / "CHANGELOG.md"
-    changelog = changelog_path.read_text(encoding="utf-8") if changelog_path.is_file() else None
-    return Series(root, releases, files, unlocked, changelog, _stored_requests(root))
+    unlocked = tuple(sorted(name for name in present if name.endswith(".schema.json") and name not in names))
+    changelog = _text(root, "CHANGELOG.md")
+    return Series(root, releases, files, unlocked, changelog, _stored_requests(root),
+                  read_file(root, TEMPLATE_PATH), read_file(root, DEFINITION_PATH))
+
+
+def _text(root: Path, relative: str) -> str | None:
+    data = read_file(root, relative)
+    return None if data is None else data.decode("utf-8", "replace")
 
 
 def _stored_requests(root: Path) -> tuple[StoredRequest, ...]:
-    directory = root / REQUESTS_DIR
-    if not directory.is_dir():
-        return ()
     found = []
-    for path in sorted(p for p in directory.rglob("*") if p.suffix.lower() in REQUEST_SUFFIXES and p.is_file()):
-        shown = str(path.relative_to(root))
-        syntax = "json" if path.suffix.lower() == ".json" else "yaml"
+    for shown in list_files(root, REQUESTS_DIR):
+        syntax = request_syntax(shown)
+        data = read_file(root, shown) if syntax is not None else None
+        if syntax is None or data is None:
+            continue
         try:
-            document = load_bytes(path.read_bytes(), shown, syntax=syntax)
+            document = load_bytes(data, shown, syntax=syntax)
         except InvalidInput as exc:
             found.append(StoredRequest(shown, None, f"cannot be read: {exc.problems[0].message}"))
             continue

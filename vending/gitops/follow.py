@@ -123,8 +123,15 @@ def finish_interrupted(repo: Path, git_dir: Path) -> str | None:
 
 def _only_follow_content(repo: Path, old: str, new: str) -> bool:
     """Whether every path that differs between `old` and `new` holds the old or the new content (or is
-    absent where one of them lacks it): a half-done follow, and no change of anyone else."""
+    absent where one of them lacks it), and no other path is changed in the index or the working tree: a
+    half-done follow, and no change of anyone else (who may have removed the lock and gone on working;
+    `read-tree --reset -u` would throw that work away)."""
     paths = [p for p in git.run(repo, ["diff", "--name-only", "-z", "--no-renames", old, new]).out.split("\0") if p]
+    touched = set(paths)
+    staged = git.run(repo, ["diff-index", "--cached", "--name-only", "-z", "--no-renames", old]).out
+    unstaged = git.run(repo, ["diff-files", "--name-only", "-z", "--no-renames"]).out
+    if any(p and p not in touched for p in (*staged.split("\0"), *unstaged.split("\0"))):
+        return False
     fmt = object_format(repo)
     before, after = git.ls_tree(repo, old, paths), git.ls_tree(repo, new, paths)
     for path in paths:
