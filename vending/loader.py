@@ -318,11 +318,18 @@ def _load_json(text: str, path: str) -> Document:
 
 
 def _depth(value: Json) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
+    """How many levels `value` nests, counted without recursion: json.loads builds documents deeper
+    than Python's stack allows a recursive walk over (about 500 levels)."""
+    deepest = 0
+    pending: list[tuple[Json, int]] = [(value, 0)]
+    while pending:
+        node, level = pending.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level + 1)
+        pending.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _compose_json(text: str) -> Node | None:
