@@ -27,9 +27,11 @@ class Desired:
     """Globs of the files these desired files replace: anything matched and not desired is removed."""
 
 
-def render_accepted(accepted: Accepted, config: Config, targets: Iterable[str]) -> Files:
+def render_accepted(accepted: Accepted, config: Config, targets: Iterable[str], source: str | None = None) -> Files:
+    """`source`: the request's path relative to the repository (default: worked out from the path given)."""
     check_policy(accepted, config)
-    source = relative(config.root, Path(accepted.path)) if accepted.path != "<stdin>" else ""
+    if source is None:
+        source = relative(config.root, Path(accepted.path)) if accepted.path != "<stdin>" else ""
     return render_request(accepted.request, config, targets, source=source)
 
 
@@ -57,7 +59,8 @@ def for_fleet(config: Config, targets: Sequence[str], tick: Tick | None = None) 
     failures: list[InvalidInput] = []
     for accepted in load_fleet(config.root):
         try:
-            files.update(render_accepted(accepted, config, targets))
+            # Stored requests are shown relative to the repository, not to the current directory.
+            files.update(render_accepted(accepted, config, targets, source=accepted.path))
         except InvalidInput as exc:
             failures.append(exc)
         if tick:
