@@ -21,6 +21,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from vending import schemas
+from vending.azdo.parameters import request_properties
 from vending.loader import load_bytes
 
 from ..conftest import EXAMPLES, MAXIMAL_REQUEST
@@ -81,8 +82,8 @@ MINIMAL_2 = {"schemaVersion": "2.0.0", "name": "minimal-dev", "displayName": "Mi
 MINIMAL_1 = {**MINIMAL_2, "schemaVersion": "1.0", "name": "minimal-one-dev"}
 SEEDS: tuple[dict[str, Any], ...] = (
     *(_load(path) for path in sorted(EXAMPLES.iterdir())), MAXIMAL_REQUEST, MINIMAL_2, MINIMAL_1)
-NEWEST_PROPERTIES = {name: prop.get("type") for name, prop in
-                     schemas.schema_for(schemas.latest().name)["properties"].items()}
+NEWEST_PROPERTIES = {name: prop.get("type") for name, prop, _required in
+                     request_properties(schemas.schema_for(schemas.latest().name))}
 
 
 # ---------------------------------------------------------------- hostile values
@@ -170,8 +171,13 @@ Mutation = Callable[[st.DrawFn, Tree], Tree]
 
 def _replace(draw: st.DrawFn, tree: Tree) -> Tree:
     path = draw(st.sampled_from([p for p, _ in _walk(tree) if p]))
-    value = draw(HOSTILE_PINS if path == ("schemaVersion",) else HOSTILE_VALUES)
-    return _set(tree, path, value)
+    if path == ("schemaVersion",):
+        values = HOSTILE_PINS
+    elif isinstance(_get(tree, path), str):  # mostly text for text: hostile, yet often still valid
+        values = st.one_of(HOSTILE_STRINGS, HOSTILE_STRINGS, HOSTILE_VALUES)
+    else:
+        values = HOSTILE_VALUES
+    return _set(tree, path, draw(values))
 
 
 def _delete(draw: st.DrawFn, tree: Tree) -> Tree:
@@ -345,7 +351,7 @@ SUFFIXES = {"json": (".json", ".json", ".yaml", ".yml"), "yaml": (".yaml", ".yml
 
 
 @st.composite
-def requests(draw: st.DrawFn, *, mutations: tuple[int, int] = (1, 3), envelopes: bool = True) -> Hostile:
+def requests(draw: st.DrawFn, *, mutations: tuple[int, int] = (0, 3), envelopes: bool = True) -> Hostile:
     """A near-valid request: a valid seed with a few hostile mutations, written as JSON or YAML."""
     tree = copy.deepcopy(draw(st.sampled_from(SEEDS)))
     for _ in range(draw(st.integers(*mutations))):
@@ -412,6 +418,19 @@ def has_long_key(tree: Tree) -> bool:
     return any(len(key) > 1024 for node in _nodes(tree)
                for key in ([k for k, _ in node.items] if isinstance(node, Pairs) else node if isinstance(node, dict)
                            else ()))
+
+
+_YAML_UNPRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def loses_positions(request: Hostile) -> bool:
+    """Whether finding 10 says every position of this file is lost: JSON is located by reading it again as
+    YAML, which gives up on a key over 1024 characters or a raw character YAML cannot print (U+FFFE, DEL, C1)."""
+    return has_long_key(request.tree) or (request.syntax == "json" and unprintable_in_yaml(request.content))
+
+
+def unprintable_in_yaml(content: bytes) -> bool:
+    return bool(_YAML_UNPRINTABLE.search(content.decode("utf-8", "ignore")))
 
 
 def deepest_nest(tree: Tree) -> int:
