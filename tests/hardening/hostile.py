@@ -420,12 +420,14 @@ def has_long_key(tree: Tree) -> bool:
                            else ()))
 
 
-_YAML_UNPRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_YAML_UNPRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]|\\\\u[dD][89abAB]")
+"""What YAML cannot read in a JSON string: a raw U+FFFE, DEL or C1 character, or an escaped surrogate
+(`\\ud83d\\udca9`, as json.dumps writes an emoji by default)."""
 
 
 def loses_positions(request: Hostile) -> bool:
     """Whether finding 10 says every position of this file is lost: JSON is located by reading it again as
-    YAML, which gives up on a key over 1024 characters or a raw character YAML cannot print (U+FFFE, DEL, C1)."""
+    YAML, which gives up on a key over 1024 characters and on what `_YAML_UNPRINTABLE` matches."""
     return has_long_key(request.tree) or (request.syntax == "json" and unprintable_in_yaml(request.content))
 
 
