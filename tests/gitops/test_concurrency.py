@@ -51,11 +51,16 @@ def test_two_runs_racing_for_one_name_one_wins(clone: Clone, trunk: Path, tmp_pa
     results = [(p.wait(timeout=120), p.stdout.read() if p.stdout else "", p.stderr.read() if p.stderr else "")
                for p in runs]
     codes = sorted(code for code, _, _ in results)
+    history = git(trunk, "log", "--format=%s", "main", "--", "requests/contested-dev.json").splitlines()
+    if codes == [0, 0]:  # on a loaded machine the second run may start only after the first landed: an update
+        assert sum("vend: update subscription contested-dev" in out for _, out, _ in results) == 1, results
+        assert len(history) == 2
+        return
     assert codes == [0, 1], results
     loser = next(err for code, _, err in results if code == 1)
     assert "contested-dev was changed on main by another run while this one was in flight" in loser
     assert "Traceback" not in loser
-    assert len(git(trunk, "log", "--format=%s", "main", "--", "requests/contested-dev.json").splitlines()) == 1
+    assert len(history) == 1
 
 
 def test_killed_at_any_point_the_rerun_lands_once(clone: Clone, trunk: Path, tmp_path: Path) -> None:
