@@ -72,6 +72,10 @@ def pipeline_parameters(draw: st.DrawFn) -> tuple[str, bool]:
         tree = draw(st.sampled_from(hostile.MUTATIONS))(draw, tree)
         if not isinstance(tree, dict):
             break
+    # ~1000 levels crash the decoder (finding 5; see the corpus). Checked before a value becomes JSON text,
+    # where the nesting no longer shows.
+    if is_open(5) and hostile.deepest_nest(tree) >= 500:
+        tree = {"schemaVersion": "2.0.0"}
     repeated = hostile.has_pairs(tree)
     if isinstance(tree, dict) and draw(st.integers(0, 3)) == 0:  # an object given as JSON text, keys repeated
         objects = [k for k, v in tree.items() if isinstance(v, dict) and v]
@@ -80,8 +84,6 @@ def pipeline_parameters(draw: st.DrawFn) -> tuple[str, bool]:
             first = sorted(tree[key])[0]
             tree[key] = hostile.to_json(hostile.Pairs((*tree[key].items(), (first, tree[key][first]))))
             repeated = True
-    if is_open(5) and hostile.deepest_nest(tree) >= 500:
-        tree = {"schemaVersion": "2.0.0"}  # ~1000 levels crash the decoder (finding 5; see the corpus)
     text = hostile.to_json(tree, ascii=draw(st.booleans()))
     mangler = draw(st.sampled_from(["encoded"] * 8 + sorted(MANGLERS)))  # mostly as the template encodes
     return MANGLERS[mangler](text), repeated
