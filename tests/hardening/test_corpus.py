@@ -89,6 +89,7 @@ CASES: dict[str, Expect] = {
     "state-absent-never-vended.yaml": Expect(True, "no subscription ghost-dev on trunk to decommission"),
     "yaml-anchor-and-alias.yaml": Expect(False, "YAML anchors (&t)"),
     "yaml-billion-laughs.yaml": Expect(False, "YAML anchors (&a)"),
+    "yaml-budget-threshold-written-as-float.yaml": Expect(True),
     "yaml-directive-1-1.yaml": Expect(True),
     "yaml-duplicate-key.yaml": Expect(False, "duplicate key 'name'"),
     "yaml-empty.yaml": Expect(False, "the file is empty"),
