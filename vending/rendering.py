@@ -30,10 +30,13 @@ class Desired:
     """Globs of the files these desired files replace: anything matched and not desired is removed."""
 
 
-def render_accepted(accepted: Accepted, config: Config, targets: Iterable[str], record: Record | None) -> Files:
-    """The files of `accepted`, with its budgets dated from its `record`."""
+def render_accepted(accepted: Accepted, config: Config, targets: Iterable[str], record: Record | None,
+                    source: str | None = None) -> Files:
+    """The files of `accepted`, with its budgets dated from its `record`; `source` is the request's path
+    relative to the repository (default: worked out from the path given)."""
     check_policy(accepted, config)
-    source = relative(config.root, Path(accepted.path)) if accepted.path != "<stdin>" else ""
+    if source is None:
+        source = relative(config.root, Path(accepted.path)) if accepted.path != "<stdin>" else ""
     return render_request(dated(accepted, record, config).request, config, targets, source=source)
 
 
@@ -79,7 +82,8 @@ def for_fleet(config: Config, targets: Sequence[str], tick: Tick | None = None) 
     for accepted in load_fleet(config.root):
         try:
             record = read_record(config.root, accepted.request.name)
-            files.update(render_accepted(accepted, config, targets, record))
+            # Stored requests are shown relative to the repository, not to the current directory.
+            files.update(render_accepted(accepted, config, targets, record, source=accepted.path))
         except InvalidInput as exc:
             failures.append(exc)
         if tick:

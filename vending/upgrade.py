@@ -55,8 +55,9 @@ def _v1_to_v2(doc: dict[str, Json]) -> dict[str, Json]:
                 "amount": budget["amount"],
                 "timeGrain": budget["timeGrain"],
                 "notifications": {
-                    f"actual-{threshold}": {
-                        "threshold": threshold,
+                    # JSON Schema's "integer" admits 80.0: the key and the value must still read 80.
+                    f"actual-{int(threshold)}": {
+                        "threshold": int(threshold),
                         "thresholdType": "Actual",
                         "operator": "GreaterThan",
                         "contactEmails": list(budget["contactEmails"]),

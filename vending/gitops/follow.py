@@ -104,17 +104,24 @@ def finish_interrupted(repo: Path, git_dir: Path) -> str | None:
         return None
     if any(_alive(pid) for pid in owners):
         return "another vending run is bringing the checkout along; it was left to that run"
+    # The record proves that locks left here were taken by vending's own git, now gone: the index's,
+    # and that of the ref the follow moves last (a kill inside that update-ref leaves it).
     lock = git_dir / "index.lock"
+    branch_ref = git.symbolic_head(repo)
+    ref_locks = [git_dir / "HEAD.lock", *([git_dir / f"{branch_ref}.lock"] if branch_ref else [])]
     current = git.resolve(repo, "HEAD")
     if current == new and not lock.exists():
+        for stale in ref_locks:
+            stale.unlink(missing_ok=True)
         record.unlink(missing_ok=True)
         return None
     if current != old or not _only_follow_content(repo, old, new):
         return (f"a vending run was killed while bringing the checkout to {new[:12]}, and the checkout has "
                 f"changed since; it was left as it was: check `git status` and remove {lock} if no git "
                 "process is running")
-    with contextlib.suppress(FileNotFoundError):
-        lock.unlink()
+    for stale in (lock, *ref_locks):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
     git.run(repo, ["read-tree", "--reset", "-u", new])
     _move_head(repo, old, new)
     record.unlink(missing_ok=True)

@@ -75,7 +75,7 @@ def _literal_block(text: str, indent: int) -> str:
     body = text.rstrip("\n")
     trailing = len(text) - len(body)
     chomp = "-" if trailing == 0 else "" if trailing == 1 else "+"
-    indicator = "2" if body.startswith(" ") else ""
+    indicator = "2" if body.startswith((" ", "\t")) else ""  # a leading tab cannot set the indentation either
     pad = " " * indent
     lines = "".join(f"{pad}{line}\n" if line else "\n" for line in body.split("\n"))
     return f"|{indicator}{chomp}\n{lines}" + "\n" * max(trailing - 1, 0)
