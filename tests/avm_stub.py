@@ -211,3 +211,13 @@ def mismatches(request: Request, config: Config, bodies: Mapping[str, Any]) -> l
         expect("telemetry resources", sorted(a for a in bodies if "telemetry" in a), [])
         expect("vnet telemetry", vnet and vnet["telemetry"], False if vnet else None)
     return wrong
+
+
+def plan_errors(calls: Mapping[str, Mapping[str, Any]], directory: Path) -> str:
+    """The errors `terraform plan` reports for the calls (all calls' errors come in one run)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "main.tf.json").write_text(json.dumps(_root(calls), ensure_ascii=False), encoding="utf-8")
+    init = _run(directory, "init", "-backend=false", "-input=false", "-no-color")
+    assert init.returncode == 0, init.stderr
+    plan = _run(directory, "plan", "-input=false", "-no-color", "-refresh=false")
+    return plan.stderr if plan.returncode != 0 else ""
