@@ -120,8 +120,8 @@ def test_custom_roles_must_be_allowed_in_vending_yaml(run_cli: RunCli, gitops_re
 
 
 def test_1x_exact_duplicates_stay_a_warning(run_cli: RunCli, tmp_path: Path) -> None:
-    doc = {"schemaVersion": "1.1", "name": "legacy-dev", "displayName": "Legacy", "workload": "DevTest",
-           "billingScope": "/providers/Microsoft.Billing/billingAccounts/1/enrollmentAccounts/2",
+    doc: dict[str, Any] = {"schemaVersion": "1.1", "name": "legacy-dev", "displayName": "Legacy",
+           "workload": "DevTest", "billingScope": "/providers/Microsoft.Billing/billingAccounts/1/enrollmentAccounts/2",
            "managementGroup": "corp", "location": "uksouth", "requestedBy": "a@contoso.com",
            "roleAssignments": [{"principalId": PRINCIPAL, "role": "Reader"},
                                {"principalId": PRINCIPAL.upper(), "role": "Reader"}]}
@@ -190,7 +190,8 @@ def test_provider_subscription_telemetry_and_hub_gateways(run_cli: RunCli, gitop
 @pytest.mark.parametrize(("old", "new", "message"), [
     ("  subscriptionId: 00000000-0000-0000-0000-000000000001", "",
      "/terraform/subscriptionId: missing required property 'subscriptionId'"),
-    ("      allowGatewayTransit: true", "      allowGatewayTransit: false", "useRemoteGateways needs allowGatewayTransit"),
+    ("      allowGatewayTransit: true", "      allowGatewayTransit: false",
+     "useRemoteGateways needs allowGatewayTransit"),
     ("00000000-0000-0000-0000-000000000001/resourceGroups/rg-hub-northeurope",
      "0000000A-0000-0000-0000-000000000001/resourceGroups/rg-hub-northeurope",
      "is not a virtual network id the AVM module accepts"),

@@ -73,7 +73,7 @@ def sanitize(doc: dict[str, Any]) -> dict[str, Any]:
         tags = {unicodedata.normalize("NFC", re.sub(r"[\x00-\x1f\x7f]", "", name)):
                 unicodedata.normalize("NFC", value.replace("\n", " ")) for name, value in doc["tags"].items()}
         folded_tags: dict[str, str] = {}
-        for name, value in tags.items():
+        for name in tags:
             if name and name.casefold() not in folded_tags:
                 folded_tags[name.casefold()] = name
         doc["tags"] = {name: tags[name] for name in folded_tags.values()}
