@@ -56,6 +56,8 @@ def refused(run_cli: RunCli, where: Path, doc: dict[str, Any], *, render: bool =
     ({"tags": {"cost\x01center": "1"}}, "/tags/cost\x01center", "contains a control character"),
     ({"tags": {"owner": "line one\nline two"}}, "/tags/owner", "must be one line"),
     ({"tags": {"owner": "Jose\u0301"}}, "/tags/owner", "not in Unicode normalization form C"),
+    ({"billingScope": "/providers/Microsoft.Billing/billingAccounts/e\u0301/customers/c1"}, "/billingScope",
+     "Terraform would send '/providers/Microsoft.Billing/billingAccounts/\u00e9/customers/c1' instead"),
     ({"billingScope": "/providers/Microsoft.Billing/billingAccounts/1/customers/a\nb"}, "/billingScope",
      "must not contain line breaks or control characters"),
     ({"roleAssignments": {"x": {"principalId": PRINCIPAL, "definition": "contributor"}}},

@@ -48,9 +48,20 @@ def _built_in_or_custom(definition: str) -> str:
     return definition if roles.definition_problem(definition) is None else "Reader"
 
 
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {_nfc(key): _nfc(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_nfc(item) for item in value]
+    return value
+
+
 def sanitize(doc: dict[str, Any]) -> dict[str, Any]:
     """Undo what only the semantic checks reject (overlaps, host bits, tag case, dates, control characters,
     and what the AVM module refuses)."""
+    doc.update(_nfc(doc))
     doc["displayName"] = "".join(c for c in doc["displayName"] if ord(c) >= 0x20 and not 0x7F <= ord(c) < 0xA0) \
         or "x"
     network = doc.get("network")

@@ -28,18 +28,30 @@ MODULE_OPERATORS = ("GreaterThan", "GreaterThanOrEqualTo")
 
 def check(doc: Mapping[str, Json], marks: Marks) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) about `doc` from the module's and Azure's rules."""
-    errors = [*_display_name(doc, marks), *_tags(doc, marks), *_billing_scope(doc, marks),
+    errors = [*_nfc(doc, "", marks), *_display_name(doc, marks), *_tags(doc, marks), *_billing_scope(doc, marks),
               *_operators(doc, marks), *_definitions(doc, marks), *_resource_providers(doc, marks)]
     duplicate_errors, duplicate_warnings = _duplicate_assignments(doc, marks)
     return errors + duplicate_errors, duplicate_warnings
 
 
-def _nfc(value: str, what: str, pointer: str, marks: Marks, *, key: bool = False) -> Iterator[Problem]:
-    """Terraform normalizes every string to Unicode NFC: a value in another form reaches Azure changed."""
-    if not unicodedata.is_normalized("NFC", value):
-        yield marks.problem(
-            f"{what} {value!r} is not in Unicode normalization form C; Terraform would send "
-            f"{unicodedata.normalize('NFC', value)!r} instead: write it in NFC", pointer, key=key)
+def _nfc(value: Json, pointer: str, marks: Marks) -> Iterator[Problem]:
+    """Terraform normalizes every string to Unicode NFC: text in another form would reach Azure changed."""
+    if isinstance(value, str):
+        if not unicodedata.is_normalized("NFC", value):
+            yield marks.problem(
+                f"{value!r} is not in Unicode normalization form C; Terraform would send "
+                f"{unicodedata.normalize('NFC', value)!r} instead: write it in NFC", pointer)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            where = join_pointer(pointer, key)
+            if not unicodedata.is_normalized("NFC", key):
+                yield marks.problem(
+                    f"{key!r} is not in Unicode normalization form C; Terraform would send "
+                    f"{unicodedata.normalize('NFC', key)!r} instead: write it in NFC", where, key=True)
+            yield from _nfc(item, where, marks)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nfc(item, f"{pointer}/{index}", marks)
 
 
 def _display_name(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
@@ -50,7 +62,6 @@ def _display_name(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
     if found:
         yield marks.problem(f"displayName must not contain {', '.join(found)}: the module and Azure refuse "
                             "the characters <, >, ; and | in a subscription name", "/displayName")
-    yield from _nfc(name, "displayName", "/displayName", marks)
 
 
 def _tags(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
@@ -59,12 +70,10 @@ def _tags(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
         if _ASCII_CONTROL.search(name):
             yield marks.problem(f"tag name {name!r} contains a control character: the module and Azure refuse "
                                 "control characters (and <>%&\\?/) in tag names", pointer, key=True)
-        yield from _nfc(name, "tag name", pointer, marks, key=True)
         if isinstance(value, str):
             if "\n" in value:
                 yield marks.problem("tag values must be one line: the module refuses a line break in a tag value "
                                     "(at most 256 characters, none of them a newline)", pointer)
-            yield from _nfc(value, "tag value", pointer, marks)
 
 
 def _billing_scope(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
