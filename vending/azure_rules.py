@@ -70,10 +70,9 @@ def _tags(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
         if _ASCII_CONTROL.search(name):
             yield marks.problem(f"tag name {name!r} contains a control character: the module and Azure refuse "
                                 "control characters (and <>%&\\?/) in tag names", pointer, key=True)
-        if isinstance(value, str):
-            if "\n" in value:
-                yield marks.problem("tag values must be one line: the module refuses a line break in a tag value "
-                                    "(at most 256 characters, none of them a newline)", pointer)
+        if isinstance(value, str) and "\n" in value:
+            yield marks.problem("tag values must be one line: the module refuses a line break in a tag value "
+                                "(at most 256 characters, none of them a newline)", pointer)
 
 
 def _billing_scope(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
