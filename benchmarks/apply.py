@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from render import synthetic  # benchmarks/render.py
+from render import synthetic, write_fleet  # benchmarks/render.py
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDING = str(Path(sys.executable).parent / "vending")
@@ -38,10 +38,7 @@ def trunk_with(count: int, work: Path) -> Path:
     seed = work / "seed"
     run("git", "clone", "--quiet", str(bare), str(seed), cwd=work)
     shutil.copy(ROOT / "vending.yaml", seed / "vending.yaml")
-    (seed / "requests").mkdir()
-    for index in range(count):
-        doc = synthetic(index)
-        (seed / "requests" / f"{doc['name']}.json").write_text(json.dumps(doc))
+    write_fleet(seed, count)
     run(VENDING, "render", "--all", cwd=seed)
     run("git", "add", "-A", cwd=seed)
     run("git", "commit", "--quiet", "-m", f"{count} subscriptions", cwd=seed)

@@ -26,6 +26,7 @@ from typing import Any
 
 from vending.config import load_config
 from vending.intake import accept
+from vending.records import dated, parse_record
 from vending.render.targets import render_request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,19 +60,33 @@ def synthetic(index: int) -> dict[str, Any]:
     }
 
 
-def make_repo(count: int) -> Path:
-    root = Path(tempfile.mkdtemp(prefix="vending-bench-"))
-    shutil.copy(ROOT / "vending.yaml", root / "vending.yaml")
+def synthetic_record(index: int) -> bytes:
+    """The record of `synthetic(index)`, as if it had been vended in January 2026."""
+    key = "monthly" if index % 2 else "default"
+    return json.dumps({"budgets": {key: {"startDate": "2026-01-01"}}}).encode()
+
+
+def write_fleet(root: Path, count: int) -> None:
+    """`count` stored requests and their records under `root`."""
     (root / "requests").mkdir()
+    (root / "records").mkdir()
     for index in range(count):
         doc = synthetic(index)
         (root / "requests" / f"{doc['name']}.json").write_text(json.dumps(doc))
+        (root / "records" / f"{doc['name']}.json").write_bytes(synthetic_record(index))
+
+
+def make_repo(count: int) -> Path:
+    root = Path(tempfile.mkdtemp(prefix="vending-bench-"))
+    shutil.copy(ROOT / "vending.yaml", root / "vending.yaml")
+    write_fleet(root, count)
     return root
 
 
 def pure_render(count: int) -> tuple[float, float]:
     config = load_config(ROOT)
-    requests = [accept(json.dumps(synthetic(i)).encode(), f"{i}.json").request for i in range(count)]
+    requests = [dated(accept(json.dumps(synthetic(i)).encode(), f"{i}.json"),
+                      parse_record(synthetic_record(i), f"{i}.json"), config).request for i in range(count)]
     start = time.perf_counter()
     total = 0
     for request in requests:

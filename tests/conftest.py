@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import io
 import shutil
 import sys
@@ -9,11 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from vending.config import Config, load_config
+from vending.intake import Accepted
 from vending.main import main
+from vending.model import Request
+from vending.records import dated, record_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "requests"
 SHARED = ROOT.parent / "shared"
+VENDED_ON = datetime.date(2026, 1, 15)
+"""The day the tests vend on (VENDING_TODAY): their budgets start on 2026-01-01, and the explicit
+starts of the examples (2026-02-01, 2026-10-01) are within Azure's window on that day."""
 
 
 @dataclass
@@ -28,7 +36,8 @@ RunCli = Callable[..., Run]
 
 @pytest.fixture
 def run_cli(monkeypatch: pytest.MonkeyPatch) -> RunCli:
-    """Run the real `vending` entry point in-process, with bytes on stdin."""
+    """Run the real `vending` entry point in-process, with bytes on stdin, on the day `VENDED_ON` unless
+    `env` sets another VENDING_TODAY."""
 
     def run(*args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> Run:
         out, err = io.BytesIO(), io.BytesIO()
@@ -37,7 +46,7 @@ def run_cli(monkeypatch: pytest.MonkeyPatch) -> RunCli:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
         monkeypatch.setattr(sys, "stdout", stdout)
         monkeypatch.setattr(sys, "stderr", stderr)
-        for key, value in (env or {}).items():
+        for key, value in {"VENDING_TODAY": VENDED_ON.isoformat(), **(env or {})}.items():
             monkeypatch.setenv(key, value)
         code = main(list(args))
         stdout.flush()
@@ -49,11 +58,12 @@ def run_cli(monkeypatch: pytest.MonkeyPatch) -> RunCli:
 
 @pytest.fixture
 def gitops_repo(tmp_path: Path) -> Path:
-    """A GitOps repository tree (not yet a git repository): the project's vending.yaml and requests."""
+    """A GitOps repository tree (not yet a git repository): the project's vending.yaml, requests and records."""
     root = tmp_path / "repo"
     root.mkdir()
     shutil.copy(ROOT / "vending.yaml", root / "vending.yaml")
     shutil.copytree(EXAMPLES, root / "requests")
+    shutil.copytree(ROOT / "records", root / "records")
     return root
 
 
@@ -92,3 +102,10 @@ MAXIMAL_REQUEST = {
     },
     "resourceProviders": ["Microsoft.ContainerService"],
 }
+
+
+
+def vended(accepted: Accepted, config: Config | None = None) -> Request:
+    """The request as rendering sees it: vended on `VENDED_ON`, its budgets dated from that record."""
+    record = record_facts(accepted, None, VENDED_ON)
+    return dated(accepted, record, config or load_config(ROOT)).request

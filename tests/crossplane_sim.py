@@ -1,37 +1,52 @@
-"""Offline stand-ins for what a Crossplane cluster does with our manifests, for the tests.
+"""What a Crossplane cluster does with our manifests, offline, with the real definitions.
 
-No Kubernetes API server, Crossplane or Go toolchain runs here, so the tests use:
-- the provider CRDs' own openAPIV3Schema, checked the way the API server does with strict field
-  validation (unknown fields are errors), plus the CRDs' "required when creating" CEL rules;
-- the rules a structural schema must follow;
-- a patch-and-transform evaluator for the patch types and transforms our Composition uses;
-- a Go text/template evaluator for exactly the constructs our go-templating step uses. It refuses
-  any other construct, so a template change that it cannot evaluate fails loudly.
+- Schemas: every document is checked against the real CRD of its kind (Crossplane's own for XRDs
+  and Compositions, the functions' input CRDs for pipeline inputs, the provider's for composed
+  resources): defaults applied, then the openAPIV3Schema with strict field validation (unknown
+  fields are errors), then every CEL rule (`x-kubernetes-validations`) evaluated with cel-python.
+  Transition rules (`oldSelf`) do not run on create; they are evaluated as GitOps re-applies the
+  same document (an update with `oldSelf == self`).
+- function-go-templating: the template runs in Go's real text/template with sprig
+  (tests/gotemplate.py); only its output handling (annotations, names) is mirrored here.
+- function-patch-and-transform: a small evaluator for the patch types and transforms our
+  Composition uses (it refuses any other).
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import celpy
 import yaml
+from celpy import celtypes
+from celpy.adapter import json_to_cel
+from celpy.evaluation import CELEvalError
 from jsonschema import Draft4Validator
 
 from vending.validation import FORMATS
 
+from . import gotemplate
 from .conftest import SHARED
 
 CRDS = SHARED / "reference" / "crossplane-crds"
+NAME_ANNOTATION = "gotemplating.fn.crossplane.io/composition-resource-name"
+READY_ANNOTATION = "gotemplating.fn.crossplane.io/ready"
+COUNTS: Counter[str] = Counter()
+"""Checks run in this session: CRD validations and CEL rules evaluated (Go renders: gotemplate.RENDERS)."""
+
 ALLOWED_STRUCTURAL = {
     "type", "properties", "additionalProperties", "items", "required", "description", "enum", "default",
     "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
     "minItems", "maxItems", "minProperties", "maxProperties", "x-kubernetes-list-type", "nullable",
     "x-kubernetes-validations", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-map-type",
 }
+DNS_SUBDOMAIN = re.compile(r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -70,48 +85,128 @@ def strict(schema: Any) -> Any:
     return schema
 
 
+def with_defaults(instance: Any, schema: Mapping[str, Any]) -> Any:
+    """`instance` with the schema's defaults applied, as the API server does before validating."""
+    if isinstance(instance, dict):
+        out = dict(instance)
+        for name, sub in schema.get("properties", {}).items():
+            if name not in out and "default" in sub:
+                out[name] = copy.deepcopy(sub["default"])
+            if name in out:
+                out[name] = with_defaults(out[name], sub)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, Mapping):
+            out = {k: with_defaults(v, extra) for k, v in out.items()}
+        return out
+    if isinstance(instance, list) and isinstance(schema.get("items"), Mapping):
+        return [with_defaults(item, schema["items"]) for item in instance]
+    return instance
+
+
 def validate_openapi(instance: Any, openapi: Mapping[str, Any]) -> list[str]:
     validator = Draft4Validator(strict(openapi), format_checker=FORMATS)
     return [f"/{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(instance)]
 
 
-def crd(file_name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((CRDS / file_name).read_text())
-    return loaded
+# --- CEL -----------------------------------------------------------------------------------
+
+_CEL = celpy.Environment()
+# Kubernetes' CEL library functions that the CRDs use beyond standard CEL (cel-go ext strings).
+_K8S_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "lowerAscii": lambda value: celtypes.StringType(str(value).lower()),
+}
+
+
+@cache
+def _program(rule: str) -> Any:
+    return _CEL.program(_CEL.compile(rule), functions=_K8S_FUNCTIONS)
+
+
+def cel_problems(instance: Any, schema: Mapping[str, Any], where: str = "") -> list[str]:
+    """Every CEL rule of `schema` evaluated where `instance` has a value; its failures."""
+    problems = []
+    for rule in schema.get("x-kubernetes-validations", []):
+        activation = {"self": json_to_cel(instance)}
+        if "oldSelf" in rule["rule"]:
+            activation["oldSelf"] = activation["self"]
+        COUNTS["CEL rules evaluated"] += 1
+        try:
+            result = _program(rule["rule"]).evaluate(activation)
+        except CELEvalError as exc:
+            result = exc
+        if isinstance(result, Exception):
+            problems.append(f"{where or '/'}: CEL {rule['rule']!r} failed to evaluate: {result}")
+        elif result != celtypes.BoolType(True):
+            problems.append(f"{where or '/'}: {rule.get('message', rule['rule'])} (CEL {rule['rule']!r})")
+    if isinstance(instance, Mapping):
+        for name, sub in schema.get("properties", {}).items():
+            if name in instance:
+                problems.extend(cel_problems(instance[name], sub, f"{where}/{name}"))
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, Mapping):
+            for name, value in instance.items():
+                problems.extend(cel_problems(value, extra, f"{where}/{name}"))
+    elif isinstance(instance, list) and isinstance(schema.get("items"), Mapping):
+        for index, item in enumerate(instance):
+            problems.extend(cel_problems(item, schema["items"], f"{where}/{index}"))
+    return problems
+
+
+def cel_rule_count(schema: Any) -> int:
+    if isinstance(schema, Mapping):
+        return len(schema.get("x-kubernetes-validations", [])) + sum(cel_rule_count(v) for v in schema.values())
+    if isinstance(schema, list):
+        return sum(cel_rule_count(v) for v in schema)
+    return 0
+
+
+# --- CRDs ----------------------------------------------------------------------------------
+
+@cache
+def _crd_documents() -> tuple[dict[str, Any], ...]:
+    paths = sorted(CRDS.glob("*.yaml")) + sorted(CRDS.glob("*/*.yaml"))
+    return tuple(yaml.safe_load(path.read_text()) for path in paths)
 
 
 def crd_for(api_version: str, kind: str) -> dict[str, Any] | None:
+    """The served version of the real CRD for `api_version` and `kind`, or None if ../shared has none."""
     group, version = api_version.split("/")
-    for path in sorted(CRDS.glob("*.yaml")):
-        document = crd(path.name)
+    for document in _crd_documents():
         if document["spec"]["group"] == group and document["spec"]["names"]["kind"] == kind:
             for served in document["spec"]["versions"]:
-                if served["name"] == version:
+                if served["name"] == version and served.get("served", True):
                     return served  # type: ignore[no-any-return]
     return None
 
 
-def validate_managed(resource: Mapping[str, Any], served: Mapping[str, Any]) -> list[str]:
-    """Schema errors, plus the CRD's CEL rules that require forProvider fields when creating."""
+def validate_document(document: Mapping[str, Any], served: Mapping[str, Any], *,
+                      skip_metadata: bool = True) -> list[str]:
+    """A whole object against its CRD version: defaults, schema (strict) and every CEL rule."""
     openapi = served["schema"]["openAPIV3Schema"]
-    body = {k: v for k, v in resource.items() if k not in ("apiVersion", "kind", "metadata")}
+    body = {k: v for k, v in document.items() if not (skip_metadata and k == "metadata")}
+    body = with_defaults(body, openapi)
+    COUNTS["CRD validations"] += 1
     problems = validate_openapi(body, {**openapi, "properties": {
-        k: v for k, v in openapi["properties"].items() if k not in ("apiVersion", "kind", "metadata")}})
-    spec = resource.get("spec", {})
-    policies = spec.get("managementPolicies", ["*"])
-    creates = "*" in policies or "Create" in policies or "Update" in policies
-    for rule in openapi["properties"]["spec"].get("x-kubernetes-validations", []):
-        match = re.search(r"has\(self\.forProvider\.(\w+)\)", rule["rule"])
-        if match and creates and match.group(1) not in spec.get("forProvider", {}):
-            problems.append(f"spec.forProvider.{match.group(1)} is required when creating ({rule['message']})")
+        k: v for k, v in openapi["properties"].items() if not (skip_metadata and k == "metadata")}})
+    return problems + cel_problems(body, openapi)
+
+
+def validate_kind(document: Mapping[str, Any]) -> list[str]:
+    """`document` against the real CRD of its apiVersion and kind (which must be in ../shared)."""
+    served = crd_for(document["apiVersion"], document["kind"])
+    if served is None:
+        return [f"no CRD for {document['apiVersion']} {document['kind']} in {CRDS}"]
+    problems = validate_document(document, served)
+    name = document.get("metadata", {}).get("name")
+    if name is not None and not DNS_SUBDOMAIN.fullmatch(name):
+        problems.append(f"/metadata/name: {name!r} is not a DNS-1123 subdomain")
     return problems
 
 
 # --- patch and transform -------------------------------------------------------------------
 
 def _path(field_path: str) -> list[str]:
-    return [part for part in re.findall(r"[^.\[\]]+|\[[^\]]+\]", field_path)
-            for part in [part.strip("[]")]]
+    return [part.strip("[]") for part in re.findall(r"[^.\[\]]+|\[[^\]]+\]", field_path)]
 
 
 def get_field(obj: Any, field_path: str) -> Any:
@@ -175,188 +270,26 @@ def patch_and_transform(resources: list[dict[str, Any]], xr: dict[str, Any],
     return desired, status
 
 
-# --- go templates --------------------------------------------------------------------------
+# --- go-templating -------------------------------------------------------------------------
 
-_ACTION = re.compile(r"(\{\{-?\s*)(.*?)(\s*-?\}\})", re.S)
-
-
-def render_go_template(template: str, data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The YAML documents a function-go-templating template produces from `data`."""
-    tokens = _tokenize(template)
-    tree, rest = _parse_block(tokens, 0)
-    assert rest == len(tokens)
-    out: list[str] = []
-    _run(tree, [{"$": data}], data, out)
-    return [doc for doc in yaml.safe_load_all("".join(out)) if doc]
-
-
-def _tokenize(template: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
-    position = 0
-    for match in _ACTION.finditer(template):
-        text = template[position:match.start()]
-        if match.group(1).startswith("{{-"):
-            text = text.rstrip()
-        tokens.append(("text", text))
-        tokens.append(("action", match.group(2).strip()))
-        position = match.end()
-        if match.group(3).endswith("-}}"):
-            rest = template[position:]
-            position += len(rest) - len(rest.lstrip())
-    tokens.append(("text", template[position:]))
-    return tokens
-
-
-def _parse_block(tokens: list[tuple[str, str]], index: int) -> tuple[list[Any], int]:
-    nodes: list[Any] = []
-    while index < len(tokens):
-        kind, value = tokens[index]
-        if kind == "text":
-            nodes.append(("text", value))
-            index += 1
+def go_templating(template: str, request: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The desired composed resources function-go-templating returns for `request` (a
+    RunFunctionRequest as a map), by composition resource name, its meta-annotations removed."""
+    composed: dict[str, dict[str, Any]] = {}
+    for document in yaml.safe_load_all(gotemplate.render(template, request)):
+        if document is None:
             continue
-        word = value.split(None, 1)[0]
-        if word in ("end", "else"):
-            return nodes, index
-        if word in ("if", "range"):
-            body, index = _parse_block(tokens, index + 1)
-            other: list[Any] = []
-            if tokens[index][1] == "else":
-                other, index = _parse_block(tokens, index + 1)
-            assert tokens[index][1] == "end", tokens[index]
-            nodes.append((word, value.split(None, 1)[1], body, other))
-            index += 1
-            continue
-        nodes.append(("action", value))
-        index += 1
-    return nodes, index
-
-
-def _run(nodes: list[Any], scopes: list[dict[str, Any]], dot: Any, out: list[str]) -> None:
-    for node in nodes:
-        kind = node[0]
-        if kind == "text":
-            out.append(node[1])
-        elif kind == "action":
-            assign = re.match(r"^(\$\w+)\s*(:=|=)\s*(.*)$", node[1], re.S)
-            if assign:
-                value = _pipeline(assign.group(3), scopes, dot)
-                if assign.group(2) == ":=":
-                    scopes[-1][assign.group(1)] = value
-                else:
-                    next(s for s in reversed(scopes) if assign.group(1) in s)[assign.group(1)] = value
-            else:
-                out.append(_text(_pipeline(node[1], scopes, dot)))
-        elif kind == "if":
-            branch = node[2] if _truthy(_pipeline(node[1], scopes, dot)) else node[3]
-            _run(branch, [*scopes, {}], dot, out)
-        elif kind == "range":
-            match = re.match(r"^(\$\w+),\s*(\$\w+)\s*:=\s*(.*)$", node[1], re.S)
-            assert match, node[1]
-            collection = _pipeline(match.group(3), scopes, dot) or {}
-            for key in sorted(collection):
-                _run(node[2], [*scopes, {match.group(1): key, match.group(2): collection[key]}], dot, out)
-
-
-def _truthy(value: Any) -> bool:
-    return bool(value)
-
-
-def _text(value: Any) -> str:
-    return "<no value>" if value is None else str(value)
-
-
-def _split_args(text: str) -> list[str]:
-    return re.findall(r'"(?:[^"\\]|\\.)*"|\([^)]*\)|\S+', text)
-
-
-def _pipeline(text: str, scopes: list[dict[str, Any]], dot: Any) -> Any:
-    value: Any = None
-    for index, command in enumerate(part.strip() for part in _split_pipes(text)):
-        args = _split_args(command)
-        piped = [value] if index else []
-        value = _command(args, piped, scopes, dot)
-    return value
-
-
-def _split_pipes(text: str) -> list[str]:
-    parts, depth, quoted, current = [], 0, False, ""
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-        if not quoted and char == "(":
-            depth += 1
-        if not quoted and char == ")":
-            depth -= 1
-        if char == "|" and not quoted and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    return [*parts, current]
-
-
-def _operand(token: str, scopes: list[dict[str, Any]], dot: Any) -> Any:
-    if token.startswith('"'):
-        return json.loads(token)
-    if token.startswith("("):
-        return _pipeline(token[1:-1], scopes, dot)
-    if token.startswith("$"):
-        name, *fields = token.split(".")
-        value = next(s[name] for s in reversed(scopes) if name in s)
-        return _fields(value, fields)
-    if token.startswith("."):
-        return _fields(dot, [f for f in token.split(".") if f])
-    if re.fullmatch(r"-?\d+", token):
-        return int(token)
-    if token in FUNCTIONS:
-        return FUNCTIONS[token]()
-    raise NotImplementedError(f"template operand {token!r}")
-
-
-def _fields(value: Any, fields: list[str]) -> Any:
-    for name in fields:
-        if value is None:
-            raise ValueError(f"nil pointer evaluating .{name}")
-        value = value.get(name) if isinstance(value, Mapping) else None
-    return value
-
-
-def _command(args: list[str], piped: list[Any], scopes: list[dict[str, Any]], dot: Any) -> Any:
-    head = args[0]
-    if head in FUNCTIONS:
-        values = [_operand(a, scopes, dot) for a in args[1:]] + piped
-        return FUNCTIONS[head](*values)
-    assert len(args) == 1 and not piped, args
-    return _operand(head, scopes, dot)
-
-
-def _dig(*args: Any) -> Any:
-    *keys, default, mapping = args
-    value = mapping
-    for key in keys:
-        if not isinstance(value, Mapping) or key not in value:
-            return default
-        value = value[key]
-    return value
-
-
-def _printf(pattern: str, *values: Any) -> str:
-    for value in values:
-        pattern = pattern.replace("%s", str(value), 1)
-    return pattern
-
-
-FUNCTIONS: dict[str, Any] = {
-    "dig": _dig,
-    "dict": lambda: {},
-    "list": lambda *values: list(values),
-    "eq": lambda a, b: a == b,
-    "printf": _printf,
-    "toJson": lambda value: json.dumps(value, separators=(",", ":")),
-    "hasPrefix": lambda prefix, value: isinstance(value, str) and value.startswith(prefix),
-    "hasKey": lambda mapping, key: isinstance(mapping, Mapping) and key in mapping,
-}
+        annotations = document.get("metadata", {}).get("annotations", {})
+        assert all(isinstance(v, str) for v in annotations.values()), f"invalid annotations: {annotations}"
+        assert annotations.get(READY_ANNOTATION, "True") in ("True", "False", "Unspecified"), annotations
+        name = annotations.pop(NAME_ANNOTATION, None)
+        assert name is not None, f"{document['kind']} template is missing required {NAME_ANNOTATION!r} annotation"
+        annotations.pop(READY_ANNOTATION, None)
+        if not annotations:
+            document["metadata"].pop("annotations")
+        assert name not in composed, f"two composed resources are named {name}"
+        composed[name] = document
+    return composed
 
 
 def compose(composition: Mapping[str, Any], xr: dict[str, Any], subscription_id: str | None) -> list[dict[str, Any]]:
@@ -375,11 +308,13 @@ def compose(composition: Mapping[str, Any], xr: dict[str, Any], subscription_id:
                 desired, _ = patch_and_transform(step["input"]["resources"], xr, observed)
             composed.update(desired)
         elif function == "function-go-templating":
-            documents = render_go_template(step["input"]["inline"]["template"],
-                                           {"observed": {"composite": {"resource": xr}}})
-            for document in documents:
-                name = document["metadata"]["annotations"]["gotemplating.fn.crossplane.io/composition-resource-name"]
-                composed[name] = document
+            request = {
+                "observed": {"composite": {"resource": xr},
+                             "resources": {name: {"resource": r} for name, r in observed.items()}},
+                "desired": {"resources": {name: {"resource": r} for name, r in composed.items()}},
+                "input": step["input"],
+            }
+            composed.update(go_templating(step["input"]["inline"]["template"], request))
         elif function != "function-auto-ready":
             raise NotImplementedError(function)
     return list(composed.values())

@@ -102,6 +102,9 @@ def sanitize(doc: dict[str, Any]) -> dict[str, Any]:
             if identity in seen:
                 del assignments[key]
             seen.add(identity)
+    for budget in [*(doc.get("budgets") or {}).values(), *([doc["budget"]] if "budget" in doc else [])]:
+        budget["timeGrain"] = budget["timeGrain"].replace("BillingMonth", "Monthly").replace(
+            "BillingQuarter", "Quarterly").replace("BillingAnnual", "Annually")
     for budget in (doc.get("budgets") or {}).values():
         for notification in (budget.get("notifications") or {}).values():
             if notification.get("operator") == "EqualTo":

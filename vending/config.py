@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -11,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from vending import naming
+from vending.config_git import git_problems
 from vending.errors import ConfigError, InvalidInput, Problem
-from vending.loader import Marks, join_pointer, load_bytes
+from vending.loader import MAX_BYTES, Marks, join_pointer, load_bytes
 from vending.model import frozen_map
+from vending.repo_files import UnsafePath, read_file
 from vending.validation import validate
 
 CONFIG_FILE = "vending.yaml"
@@ -56,11 +59,31 @@ class Terraform:
 
 
 @dataclass(frozen=True)
+class SecretRef:
+    name: str
+    key: str
+    namespace: str
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How each vended subscription's own ProviderConfig authenticates (its subscription is the vended one)."""
+    source: str
+    secret_ref: SecretRef | None
+    tenant_id: str | None
+    client_id: str | None
+
+
+DEFAULT_CREDENTIALS = {"source": "Secret", "secretRef": {"name": "azure-credentials", "key": "credentials"}}
+
+
+@dataclass(frozen=True)
 class Crossplane:
     group: str
     mode: str
     namespaces: Mapping[str, str]
     provider_config: str
+    credentials: Credentials
 
 
 @dataclass(frozen=True)
@@ -102,13 +125,14 @@ class Config:
     virtual_network_name: str
     network_resource_group_name: str
     resource_providers: tuple[str, ...]
-    budget_start_date: str
     budget_end_date: str
     custom_roles: tuple[str, ...]
     """Role names that are not built in and may be assigned (they exist in the tenant)."""
     crossplane: Crossplane
     git: Git
     owners: Mapping[str, tuple[str, ...]]
+    warnings: tuple[Problem, ...] = ()
+    """What in vending.yaml is deprecated: accepted and ignored, to be removed."""
 
     def environment(self, workload: str) -> str:
         """The path segment of a workload: production and non-production never share a path."""
@@ -141,11 +165,11 @@ def find_root(start: Path) -> Path:
 def load_config(root: Path) -> Config:
     path = root / CONFIG_FILE
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path} does not exist; create it (see the README) or pass --repo DIR") from None
-    except OSError as exc:
-        raise ConfigError(f"{path} cannot be read: {exc.strerror}") from None
+        raw = read_file(root, CONFIG_FILE, limit=MAX_BYTES)
+    except UnsafePath as exc:
+        raise ConfigError(str(exc)) from None
+    if raw is None:
+        raise ConfigError(f"{path} does not exist; create it (see the README) or pass --repo DIR")
     return config_from_bytes(raw, str(path), root)
 
 
@@ -160,7 +184,18 @@ def config_from_bytes(raw: bytes, shown: str, root: Path) -> Config:
         problems = _semantic_problems(document.data, document.marks)
     if problems:
         raise ConfigInvalid(shown, problems)
-    return build_config(root, document.data)
+    return dataclasses.replace(build_config(root, document.data), warnings=tuple(_deprecated(document.data,
+                                                                                            document.marks)))
+
+
+def _deprecated(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
+    if "startDate" not in doc.get("budgets", {}):
+        return []
+    return [marks.problem(
+        "budgets.startDate is no longer used and is ignored: a budget starts on the first day of its current "
+        "period on the day it is vended, recorded in records/<name>.json (Azure refuses a start further in the "
+        "past); remove it. Budgets vended before records existed started on this date: record it for them "
+        "(see the README, Budget dates)", "/budgets/startDate")]
 
 
 def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
@@ -201,7 +236,19 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
         problems.append(marks.problem(
             "set the platform subscription as terraform.subscriptionId, not in the azurerm provider's config",
             "/terraform/providers/azurerm/config/subscription_id"))
+    problems.extend(git_problems(doc, marks))
     return problems
+
+
+def _credentials(doc: Mapping[str, Any]) -> Credentials:
+    secret = doc.get("secretRef")
+    return Credentials(
+        source=doc["source"],
+        secret_ref=SecretRef(name=secret["name"], key=secret["key"],
+                             namespace=secret.get("namespace", "crossplane-system")) if secret else None,
+        tenant_id=doc.get("tenantId"),
+        client_id=doc.get("clientId"),
+    )
 
 
 class ConfigInvalid(InvalidInput):
@@ -217,7 +264,7 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
     committer = git.get("committer", {"name": "vending", "email": "vending@localhost"})
     signing = git.get("signing")
     network = doc.get("network", {})
-    budgets = doc.get("budgets", {"startDate": "2026-01-01", "endDate": "2035-12-31"})
+    budgets = doc.get("budgets", {"endDate": "2035-12-31"})
     environments = doc.get("environments", {"Production": "production", "DevTest": "nonproduction"})
     owners = doc.get("owners", {})
     providers = tf.get("providers", DEFAULT_PROVIDERS)
@@ -255,7 +302,6 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
         virtual_network_name=network.get("virtualNetworkName", "vnet-{name}-{location}"),
         network_resource_group_name=network.get("resourceGroupName", "rg-{name}-network"),
         resource_providers=tuple(sorted(doc.get("resourceProviders", ()))),
-        budget_start_date=budgets["startDate"],
         budget_end_date=budgets["endDate"],
         custom_roles=tuple(sorted(doc.get("roles", {}).get("custom", ()))),
         crossplane=Crossplane(
@@ -263,6 +309,7 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
             mode=cp.get("mode", "composite"),
             namespaces=frozen_map(cp.get("namespaces", {w: f"subscriptions-{s}" for w, s in environments.items()})),
             provider_config=cp.get("providerConfig", "default"),
+            credentials=_credentials(cp.get("credentials", DEFAULT_CREDENTIALS)),
         ),
         git=Git(
             committer_name=committer["name"],

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from vending.config import REQUESTS_DIR
 from vending.errors import InvalidInput, Problem, VendingError
-from vending.intake import Accepted, accept_file
+from vending.intake import Accepted, accept, request_syntax
+from vending.loader import MAX_BYTES
+from vending.repo_files import REQUEST_SUFFIXES, UnsafePath, list_requests, read_file
 
-SUFFIXES = (".yaml", ".yml", ".json")
+SUFFIXES = REQUEST_SUFFIXES
 
 
 class FleetInvalid(VendingError):
@@ -20,10 +22,21 @@ class FleetInvalid(VendingError):
 
 
 def stored_paths(root: Path) -> list[Path]:
-    directory = root / REQUESTS_DIR
-    if not directory.is_dir():
-        return []
-    return sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES and p.is_file())
+    """The stored request files (links and special files under requests/ are refused)."""
+    return [root / relative for relative in list_requests(root, REQUESTS_DIR)]
+
+
+def accept_stored(root: Path, relative: str, display: str | None = None) -> Accepted:
+    """The request file at `relative` in the repository, read as its suffix says (the one way every
+    command reads it); `display` is how errors name it (default: `relative`)."""
+    shown = display or relative
+    try:
+        raw = read_file(root, relative, limit=MAX_BYTES)
+    except UnsafePath as exc:
+        raise InvalidInput(shown, [Problem(str(exc).removeprefix(f"{relative}: "))]) from None
+    if raw is None:
+        raise InvalidInput(shown, [Problem("no such file")])
+    return accept(raw, shown, syntax=request_syntax(relative))
 
 
 def relative(root: Path, path: Path) -> str:
@@ -49,9 +62,9 @@ def load_fleet(root: Path) -> list[Accepted]:
     seen: dict[str, str] = {}
     accepted: list[Accepted] = []
     for path in stored_paths(root):
-        shown = relative(root, path)
+        shown = path.relative_to(root).as_posix()
         try:
-            item = accept_file(path, shown)
+            item = accept_stored(root, shown)
             check_stored(item, path, shown)
         except InvalidInput as exc:
             failures.append(exc)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from vending import schemas
+from vending import repo_files, schemas
 from vending.errors import Bug, InvalidInput, Problem
 from vending.loader import MAX_BYTES, Document, load_bytes
 from vending.model import Request, build_request
@@ -54,8 +54,7 @@ def read_source(source: str | Path, display: str | None = None) -> tuple[bytes, 
         return sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>", "auto"
     path = Path(source)
     shown = display or str(source)
-    suffix = path.suffix.lower()
-    syntax = "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else "auto"
+    syntax = request_syntax(path.name)
     try:
         with path.open("rb") as handle:
             return handle.read(MAX_BYTES + 1), shown, syntax
@@ -65,6 +64,12 @@ def read_source(source: str | Path, display: str | None = None) -> tuple[bytes, 
         raise InvalidInput(shown, [Problem("is a directory, not a request file")]) from None
     except OSError as exc:
         raise InvalidInput(shown, [Problem(f"cannot be read: {exc.strerror}")]) from None
+
+
+def request_syntax(name: str) -> str:
+    """How a request file is read: by its suffix (the one rule, `repo_files.request_syntax`); a file
+    with another suffix, or stdin, as JSON if it parses as JSON, else YAML."""
+    return repo_files.request_syntax(name) or "auto"
 
 
 def accept_file(source: str | Path, display: str | None = None) -> Accepted:

@@ -26,10 +26,12 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from vending import json_marks
 from vending.errors import InvalidInput, Problem
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
+MAX_PROBLEMS = 100  # listed per file: a file with 100,000 duplicate keys must not flood the log
 MAX_DIGITS = 4000  # Python refuses to parse longer integers (and no request field needs them)
 
 Json = Any  # a value made of dict, list, str, int, float, bool and None only
@@ -247,7 +249,17 @@ def _is_json(text: str) -> bool:
     return True
 
 
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _load_yaml(text: str, path: str) -> Document:
+    bad = _NOT_PRINTABLE.search(text)
+    if bad is not None:  # the YAML parser refuses these too, but without saying where
+        before = text[: bad.start()]
+        raise InvalidInput(path, [Problem(
+            f"not valid YAML: the control character U+{ord(bad.group()):04X} is not allowed; remove it (write "
+            "it as an escape such as \\x07 inside double quotes if it is meant)",
+            line=before.count("\n") + 1, column=bad.start() - (before.rfind("\n") + 1) + 1)])
     loader = _StrictLoader(text)
     try:
         if not loader.check_node():
@@ -279,82 +291,101 @@ def _load_yaml(text: str, path: str) -> Document:
     return _finish(path, data, marks, problems)
 
 
+class _Refused:
+    """A JSON value the loader refuses (NaN, 1e400, a 5000-digit integer), kept in place until its
+    position is known."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
 def _load_json(text: str, path: str) -> Document:
-    duplicates: list[str] = []
+    data, marks = parse_json(text, path)
+    return _finish(path, data, marks, [], syntax="json")
 
-    def reject_constant(name: str) -> None:
-        raise ValueError(f"{name} is not a JSON number")
 
-    def finite(text: str) -> float:
-        number = float(text)
-        if not math.isfinite(number):
-            raise ValueError(f"{text} is not a finite number")
-        return number
+def parse_json(text: str, path: str) -> tuple[Json, Marks]:
+    """The JSON `text` as plain data and its marks; `InvalidInput` with every problem, located: syntax,
+    numbers that are not finite or too long, duplicate keys, lone surrogates, nesting. Linear in the
+    size of the text."""
+    flags = {"refused": False, "duplicates": False}
 
-    def note_duplicates(pairs: list[tuple[str, Json]]) -> dict[str, Json]:
-        seen = dict(pairs)
-        if len(seen) != len(pairs):
-            duplicates.extend(sorted({k for k, _ in pairs if sum(1 for q, _ in pairs if q == k) > 1}))
-        return seen
+    def constant(name: str) -> _Refused:
+        flags["refused"] = True
+        return _Refused(f"{name} is not a JSON number")
 
+    def number(literal: str) -> float | _Refused:
+        value = float(literal)
+        if math.isfinite(value):
+            return value
+        flags["refused"] = True
+        return _Refused(f"{literal} is not a finite number")
+
+    def integer(literal: str) -> int | _Refused:
+        digits = len(literal.lstrip("-"))
+        if digits <= MAX_DIGITS:
+            return int(literal)
+        flags["refused"] = True
+        return _Refused(f"a number of {digits:,} digits")
+
+    def mapping(pairs: list[tuple[str, Json]]) -> dict[str, Json]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            flags["duplicates"] = True
+        return result
+
+    too_deep = False
+    data: Json = None
     try:
-        data = json.loads(text, parse_constant=reject_constant, parse_float=finite, object_pairs_hook=note_duplicates)
+        data = json.loads(text, parse_constant=constant, parse_float=number, parse_int=integer,
+                          object_pairs_hook=mapping)
     except json.JSONDecodeError as exc:
         raise InvalidInput(path, [Problem(f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)]) from None
-    except ValueError as exc:
-        raise InvalidInput(path, [Problem(f"not valid JSON: {exc}")]) from None
     except RecursionError:
-        raise InvalidInput(path, [Problem(f"values are nested more than {MAX_DEPTH} levels deep")]) from None
-    if _depth(data) > MAX_DEPTH:
-        problems: list[Problem] = []
-        marks = _json_marks(text, path, problems)
-        raise InvalidInput(path, problems or [Problem(f"values are nested more than {MAX_DEPTH} levels deep")])
-    if duplicates:
-        problems = []
-        marks = _json_marks(text, path, problems)
-        problems = problems or [Problem(f"duplicate key {key!r}") for key in duplicates]
-        return _finish(path, data, marks, problems, syntax="json")
-    return _finish(path, data, Marks(fill=lambda marks: _fill_json_marks(marks, text)), [], syntax="json")
-
-
-def _depth(value: Json) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
-
-
-def _compose_json(text: str) -> Node | None:
-    # In valid JSON every raw tab is whitespace, which YAML's flow style rejects.
-    loader = _StrictLoader(text.replace("\t", " "))
-    try:
-        return loader.get_single_node()
-    except yaml.YAMLError:
-        return None
-    finally:
-        _dispose(loader)
-
-
-def _fill_json_marks(marks: Marks, text: str) -> None:
-    """Positions of a JSON document, from composing the same text as YAML (JSON is YAML)."""
-    root = _compose_json(text)
-    if root is not None:
-        _construct(root, "", marks, [])
-
-
-def _json_marks(text: str, path: str, problems: list[Problem]) -> Marks:
-    """Positions, and the located problems (duplicate keys, depth) found while composing."""
+        too_deep = True
+    if not (too_deep or flags["refused"] or flags["duplicates"] or json_marks.may_hold_surrogates(text)
+            or _deeper_than(data, MAX_DEPTH)):
+        return data, Marks(fill=lambda marks: json_marks.scan(text, marks, [], max_depth=MAX_DEPTH))
+    problems: list[Problem] = []
     marks = Marks()
-    try:
-        root = _compose_json(text)
-    except _TooDeep as exc:
-        line, column = _position(exc.mark)
-        problems.append(Problem(f"values are nested more than {MAX_DEPTH} levels deep", line=line, column=column))
-        return marks
-    if root is not None:
-        _construct(root, "", marks, problems)
-    return marks
+    json_marks.scan(text, marks, problems, max_depth=MAX_DEPTH)
+    if flags["refused"]:
+        for pointer, refused in _refused_values(data):
+            problems.append(marks.problem(f"{refused.why}; a request holds only finite JSON numbers", pointer))
+    if too_deep and not problems:
+        problems.append(Problem(f"values are nested more than {MAX_DEPTH} levels deep"))
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise InvalidInput(path, _capped(problems))
+    return data, marks
+
+
+def _deeper_than(value: Json, limit: int) -> bool:
+    pending: list[tuple[Json, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _refused_values(value: Json) -> list[tuple[str, _Refused]]:
+    found: list[tuple[str, _Refused]] = []
+    pending: list[tuple[str, Json]] = [("", value)]
+    while pending:
+        pointer, item = pending.pop()
+        if isinstance(item, _Refused):
+            found.append((pointer, item))
+        elif isinstance(item, dict):
+            pending.extend((join_pointer(pointer, k), v) for k, v in item.items())
+        elif isinstance(item, list):
+            pending.extend((join_pointer(pointer, i), v) for i, v in enumerate(item))
+    return found
 
 
 def _dispose(loader: Any) -> None:
@@ -370,8 +401,15 @@ def _finish(path: str, data: Json, marks: Marks, problems: list[Problem], syntax
             f"expected a mapping of request fields at the top of the file, found {json_type(data)}",
             line=line, column=column))
     if problems:
-        raise InvalidInput(path, problems)
+        raise InvalidInput(path, _capped(problems))
     return Document(path=path, data=data, marks=marks, syntax=syntax)
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS], Problem(f"... and {more:,} more problems like these in this file")]
 
 
 def _construct(node: Node, pointer: str, marks: Marks, problems: list[Problem]) -> Json:

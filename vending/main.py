@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import click
 
-from vending import __version__, reporter
+from vending import __version__, output, reporter
 from vending.errors import EXIT_BUG, EXIT_USAGE, Bug, InvalidInput, VendingError
 from vending.fleet import FleetInvalid
 
@@ -50,6 +50,11 @@ def cli() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with output.guarded():  # everything printed from here on is cleaned (vending/output.py)
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="vending",
                           standalone_mode=False)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vending.render import Files
+from vending.repo_files import list_files, read_file
 
 
 @dataclass(frozen=True)
@@ -43,23 +44,24 @@ class Plan:
         return "".join(unified_diff(change) for change in self.changes)
 
 
-def existing_files(root: Path, scope: Iterable[str]) -> dict[str, Path]:
-    """Repository-relative path -> file, for every file of `scope` (files, and directories ending in /)."""
-    found: dict[str, Path] = {}
+def existing_files(root: Path, scope: Iterable[str]) -> list[str]:
+    """Repository-relative paths of the files in `scope` (files, and directories ending in /); links and
+    special files are refused, never followed (`repo_files`)."""
+    found: set[str] = set()
     for entry in scope:
-        matches = (root / entry).rglob("*") if entry.endswith("/") else [root / entry]
-        for path in matches:
-            if path.is_file():
-                found[path.relative_to(root).as_posix()] = path
-    return found
+        if entry.endswith("/"):
+            found.update(list_files(root, entry))
+        elif read_file(root, entry, limit=0) is not None:
+            found.add(entry)
+    return sorted(found)
 
 
 def make_plan(root: Path, desired: Files, scope: Iterable[str]) -> Plan:
     """Changes that turn the files in `scope` into exactly `desired` (which must lie in scope)."""
-    present = existing_files(root, scope)
+    present = set(existing_files(root, scope))
     changes = []
-    for path in sorted(set(desired) | set(present)):
-        old = present[path].read_bytes() if path in present else None
+    for path in sorted(set(desired) | present):
+        old = read_file(root, path) if path in present else None
         new = desired.get(path)
         if old != new:
             changes.append(Change(path=path, old=old, new=new))

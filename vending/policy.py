@@ -15,8 +15,7 @@ from vending.render.terraform import network_names
 
 
 def check_policy(accepted: Accepted, config: Config) -> None:
-    problems = [*_hub_peering(accepted, config), *_budget_periods(accepted, config),
-                *_custom_roles(accepted, config), *_derived_names(accepted, config)]
+    problems = [*_hub_peering(accepted, config), *_custom_roles(accepted, config), *_derived_names(accepted, config)]
     if problems:
         raise InvalidInput(accepted.path, problems)
 
@@ -30,20 +29,6 @@ def _hub_peering(accepted: Accepted, config: Config) -> list[Problem]:
         f"hub peering is requested in {request.location}, but the platform has no hub network there "
         f"(hubs are configured for: {known}); set hubPeering: false or ask the platform team",
         "/network/hubPeering")]
-
-
-def _budget_periods(accepted: Accepted, config: Config) -> list[Problem]:
-    """A budget's period, with vending.yaml's dates filling what it leaves out, must not be empty."""
-    problems = []
-    for key, budget in accepted.request.budgets.items():
-        start = budget.start_date or config.budget_start_date
-        end = budget.end_date or config.budget_end_date
-        if end <= start:
-            where = f"/budgets/{key}" if "budgets" in accepted.document.data else "/budget"
-            problems.append(accepted.document.marks.problem(
-                f"the budget would end on {end}, before it starts on {start} (dates the request leaves out come "
-                "from vending.yaml); set startDate and endDate", where))
-    return problems
 
 
 def _custom_roles(accepted: Accepted, config: Config) -> list[Problem]:

@@ -1,8 +1,9 @@
 """Print results for people (terminal and pipeline log) or for programs (JSON).
 
-Every line goes through `_say`, which masks secrets and, on an Azure Pipelines
-agent, defuses logging commands hidden in the text and adds the agent's own
-logging command (an issue in the run summary, or an output variable).
+Every line goes through `vending.output` (the one writer), which masks secrets
+and, on an Azure Pipelines agent, defuses logging commands hidden in the text;
+only the agent's own logging commands written here (an issue in the run
+summary, or an output variable) pass it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import click
 
+from vending import output
 from vending.azdo import logging as azdo
 from vending.errors import Problem
 
@@ -29,16 +31,16 @@ def problem_line(path: str, problem: Problem, severity: str = "error") -> str:
 
 
 def _say(text: str, *, err: bool, color: str | None = None) -> None:
-    text = azdo.redact(text)
-    if azdo.in_pipeline():
-        text = azdo.neutralize(text)
+    text = output.clean(text)  # also done by the guard on the stream under `vending.main`; idempotent
     stream = sys.stderr if err else sys.stdout
     click.echo(click.style(text, fg=color) if color and stream.isatty() else text, err=err)
 
 
 def _pipeline_command(line: str) -> None:
+    """One of vending's own logging commands (its message already defused by `azdo.command`), written past
+    the guard that would defuse it."""
     if azdo.in_pipeline():
-        click.echo(azdo.redact(line), err=True)
+        click.echo(azdo.redact(line), file=output.trusted(sys.stderr))
 
 
 def echo_problem(path: str, problem: Problem, severity: str = "error", *, text: bool = True) -> None:

@@ -20,7 +20,8 @@ import semver
 
 from vending.errors import Bug
 
-PIN_PATTERN = re.compile(r"^(0|[1-9][0-9]*)(?:\.(0|[1-9][0-9]*))?(?:\.(0|[1-9][0-9]*))?$")
+# At most nine digits a part: no release needs more, and Python refuses to convert very long numbers.
+PIN_PATTERN = re.compile(r"^(0|[1-9][0-9]{0,8})(?:\.(0|[1-9][0-9]{0,8}))?(?:\.(0|[1-9][0-9]{0,8}))?$")
 STATUSES = ("supported", "deprecated", "removed")
 
 
@@ -103,7 +104,8 @@ def resolve_pin(pin: str, all_releases: tuple[Release, ...] | None = None) -> Re
     match = PIN_PATTERN.fullmatch(pin)
     if not match:
         raise PinError(
-            f"schemaVersion {pin!r} is not a version; write a released version such as "
+            f"schemaVersion {pin[:40]!r}{'...' if len(pin) > 40 else ''} is not a version; write a released "
+            "version such as "
             f"\"{latest().name}\" or a prefix such as \"{latest().version.major}\" "
             f"(supported: {supported_list(candidates)})")
     parts = [int(p) for p in match.groups() if p is not None]

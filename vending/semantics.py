@@ -13,13 +13,14 @@ from collections.abc import Iterator, Mapping
 from vending import azure_rules
 from vending.errors import Problem
 from vending.loader import Json, Marks, join_pointer
+from vending.portable_names import check_name
 
 
 def check_request(doc: Mapping[str, Json], marks: Marks) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) about `doc`."""
     azure_errors, warnings = azure_rules.check(doc, marks)
     errors = [*_address_space(doc, marks), *_tag_names(doc, marks), *_budget_dates(doc, marks),
-              *_display_name(doc, marks), *azure_errors]
+              *_budget_grains(doc, marks), *_display_name(doc, marks), *check_name(doc, marks), *azure_errors]
     return errors, warnings
 
 
@@ -61,6 +62,26 @@ def _budget_dates(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
                 yield marks.problem(f"{value} is not a date in the calendar", join_pointer(where, field))
         if start and end and end <= start:
             yield marks.problem(f"endDate {end} is not after startDate {start}", join_pointer(where, "endDate"))
+
+
+WEB_DIRECT_GRAINS = ("BillingMonth", "BillingQuarter", "BillingAnnual")
+
+
+def _budget_grains(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
+    """The billing-period grains exist only for Web Direct (pay-as-you-go) billing accounts, and
+    billingScope admits only EA, MCA and MPA scopes: Azure would refuse every such budget."""
+    budgets = doc.get("budgets") or {}
+    single = doc.get("budget")
+    found = [("/budget", single)] if isinstance(single, Mapping) else []
+    found += [(join_pointer("/budgets", key), budget) for key, budget in budgets.items()]
+    for where, budget in found:
+        grain = budget.get("timeGrain")
+        if grain in WEB_DIRECT_GRAINS:
+            calendar = {"BillingMonth": "Monthly", "BillingQuarter": "Quarterly", "BillingAnnual": "Annually"}[grain]
+            yield marks.problem(
+                f"timeGrain {grain} is only for Web Direct (pay-as-you-go) billing accounts, and a vended "
+                "subscription's billingScope is an EA, MCA or MPA scope, so Azure's Budgets API would refuse "
+                f"this budget; use {calendar}, its calendar counterpart", join_pointer(where, "timeGrain"))
 
 
 def is_calendar_date(value: str) -> bool:

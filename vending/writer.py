@@ -17,13 +17,21 @@ from pathlib import Path
 from vending.errors import Bug, VendingError
 from vending.plan import Plan
 
-WRITABLE = ("generated/", "interface/crossplane/", "interface/pipelines/", "CODEOWNERS")
+WRITABLE = ("generated/", "records/", "interface/crossplane/", "interface/pipelines/", "CODEOWNERS")
+
+
+def file_mode() -> int:
+    """The mode a plain new file gets under the process's umask (mkstemp's temporaries are 0600)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def write_atomic(path: Path, content: bytes) -> None:
     """Replace `path` with `content` in one step (the directory must exist)."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
@@ -55,6 +63,7 @@ def _guard(root: Path, relative: str) -> Path:
 
 def apply_plan(root: Path, plan: Plan) -> None:
     targets = [(_guard(root, change.path), change.new) for change in plan.changes]
+    mode = file_mode()
     staged: list[tuple[Path, Path]] = []
     made: set[Path] = set()
     try:
@@ -65,6 +74,7 @@ def apply_plan(root: Path, plan: Plan) -> None:
                     made.add(target.parent)
                 fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
                 staged.append((Path(name), target))
+                os.fchmod(fd, mode)
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(content)
         if staged:

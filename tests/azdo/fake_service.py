@@ -43,6 +43,8 @@ class FakeAzureDevOps:
     answer: tuple[int, dict[str, str], bytes] | None = None
     """A fixed answer instead of a run (for the error paths)."""
     delay: float = 0.0
+    dribble: float = 0.0
+    """Send the answer one byte every `dribble` seconds (a slow-loris service)."""
     received: list[Received] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     port: int = 0
@@ -130,12 +132,27 @@ def _handler(service: FakeAzureDevOps) -> type[BaseHTTPRequestHandler]:
                 status, headers = (400, {"Content-Type": "application/json"}) if wrong else (
                     200, {"Content-Type": "application/json; charset=utf-8; api-version=7.1"})
                 payload = json.dumps({"message": "; ".join(wrong)} if wrong else service.run(request.json())).encode()
+            if service.dribble:
+                self._dribble(status, headers, payload)
+                return
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+
+        def _dribble(self, status: int, headers: dict[str, str], payload: bytes) -> None:
+            head = f"HTTP/1.1 {status} OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            raw = f"{head}Content-Length: {len(payload)}\r\n\r\n".encode() + payload
+            self.close_connection = True
+            try:
+                for index in range(len(raw)):
+                    self.wfile.write(raw[index:index + 1])
+                    self.wfile.flush()
+                    time.sleep(service.dribble)
+            except OSError:  # the client gave up
+                return
 
         do_POST = do_GET = _handle
 

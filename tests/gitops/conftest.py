@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import EXAMPLES, ROOT
+from ..conftest import EXAMPLES, ROOT, VENDED_ON
 
 Clone = Callable[..., Path]
 
@@ -29,9 +29,10 @@ def git(repo: Path, *args: str, check: bool = True) -> str:
 
 def vending(cwd: Path, *args: str, env: dict[str, str] | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """The real CLI in its own process, as a pipeline runs it."""
+    """The real CLI in its own process, as a pipeline runs it, on the day `VENDED_ON` unless `env` says."""
     return subprocess.run([sys.executable, "-m", "vending", *args], cwd=cwd, capture_output=True, text=True,
-                          check=False, timeout=timeout, env={**os.environ, **(env or {})})
+                          check=False, timeout=timeout,
+                          env={**os.environ, "VENDING_TODAY": VENDED_ON.isoformat(), **(env or {})})
 
 
 @pytest.fixture

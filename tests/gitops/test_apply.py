@@ -34,7 +34,8 @@ def test_create_commits_the_request_and_its_files_with_an_audit_trail(clone: Clo
                  "Vending-Schema-Model: 2.0.0", "Requested-By: alice@contoso.com", "Change-Ticket: CHG0012345"):
         assert line in trailers
     changed = set(git(trunk, "diff-tree", "--no-commit-id", "--name-only", "-r", "main").split())
-    assert changed == {"requests/payments-prod.yaml", "generated/terraform/production/payments-prod/main.tf.json",
+    assert changed == {"requests/payments-prod.yaml", "records/payments-prod.json",
+                       "generated/terraform/production/payments-prod/main.tf.json",
                        "generated/crossplane/production/payments-prod.yaml"}
     assert git(trunk, "show", "main:requests/payments-prod.yaml") == example("payments-prod").read_text(), \
         "stored exactly as submitted, comments and pin included"
@@ -195,21 +196,17 @@ def test_a_refusing_remote_fails_clearly(clone: Clone, trunk: Path) -> None:
 
 
 def test_a_busy_remote_exhausts_the_retry_budget(clone: Clone, trunk: Path) -> None:
-    hook = trunk / "hooks" / "pre-receive"
-    hook.write_text("#!/bin/sh\necho 'error: cannot lock ref refs/heads/main' >&2\nexit 1\n")
-    hook.chmod(0o755)
     work = clone()
     config = work / "vending.yaml"
     text = config.read_text().replace("attempts: 40", "attempts: 3")
     config.write_text(text)
     git(work, "commit", "--quiet", "-am", "three attempts")
-    hook.unlink()
     git(work, "push", "--quiet", "origin", "main")
-    hook.write_text("#!/bin/sh\necho 'error: cannot lock ref refs/heads/main' >&2\nexit 1\n")
-    hook.chmod(0o755)
+    (trunk / "refs" / "heads" / "main.lock").write_text("")  # another push holds the ref (a fresh lock)
     result = vending(work, "apply", str(example("analytics-dev")))
     assert result.returncode == 3
     assert "after 3 attempt(s)" in result.stderr and "nothing is lost" in result.stderr
+    assert "another push was updating main" in result.stderr
 
 
 def test_sha256_repositories(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from vending.config import load_config
 from vending.intake import accept, accept_file
 from vending.render import json_bytes, terraform
 
-from ..conftest import EXAMPLES, INJECTION, MAXIMAL_REQUEST, ROOT, TEMPLATE_DIRECTIVE
+from ..conftest import EXAMPLES, INJECTION, MAXIMAL_REQUEST, ROOT, TEMPLATE_DIRECTIVE, vended
 from ..terraform_stub import (
     offline_copy,
     terraform_missing_reason,
@@ -25,7 +25,7 @@ CONFIG = load_config(ROOT)
 
 
 def render_doc(doc: dict[str, Any]) -> dict[str, Any]:
-    request = accept(json.dumps(doc).encode(), "r.json").request
+    request = vended(accept(json.dumps(doc).encode(), "r.json"))
     files = terraform.render(request, CONFIG)
     (content,) = files.values()
     loaded: dict[str, Any] = json.loads(content)
@@ -61,7 +61,7 @@ def test_every_request_field_reaches_the_module() -> None:
 def test_one_state_per_subscription_and_production_apart() -> None:
     paths = {}
     for path in EXAMPLES.iterdir():
-        request = accept_file(path).request
+        request = vended(accept_file(path))
         (generated,) = terraform.render(request, CONFIG)
         paths[request.name] = generated
         assert json.loads(terraform.render(request, CONFIG)[generated])["terraform"]["backend"]["azurerm"][
@@ -81,7 +81,7 @@ def avm_types() -> dict[str, Any]:
 @pytest.mark.parametrize("doc", [MAXIMAL_REQUEST, *[p for p in sorted(EXAMPLES.iterdir())]],
                          ids=lambda d: d.name if isinstance(d, Path) else "maximal")
 def test_every_input_is_a_real_module_attribute(doc: Any, avm_types: dict[str, Any]) -> None:
-    request = accept_file(doc).request if isinstance(doc, Path) else accept(json.dumps(doc).encode(), "r").request
+    request = vended(accept_file(doc)) if isinstance(doc, Path) else vended(accept(json.dumps(doc).encode(), "r"))
     inputs = terraform.module_inputs(request, CONFIG)
     assert set(inputs) <= set(avm_types), set(inputs) - set(avm_types)
     for name, value in inputs.items():
@@ -102,9 +102,9 @@ def _roots(tmp: Path) -> list[Path]:
     """Every rendered root of the examples and of the maximal request."""
     files = {}
     for path in sorted(EXAMPLES.iterdir()):
-        files.update(terraform.render(accept_file(path).request, CONFIG))
-    files.update(terraform.render(accept(json.dumps(MAXIMAL_REQUEST).encode(), "m.json").request, CONFIG))
-    absent = accept(json.dumps({**MAXIMAL_REQUEST, "name": "gone-prod", "state": "absent"}).encode(), "g").request
+        files.update(terraform.render(vended(accept_file(path)), CONFIG))
+    files.update(terraform.render(vended(accept(json.dumps(MAXIMAL_REQUEST).encode(), "m.json")), CONFIG))
+    absent = vended(accept(json.dumps({**MAXIMAL_REQUEST, "name": "gone-prod", "state": "absent"}).encode(), "g"))
     files.update(terraform.render(absent, CONFIG))
     files.update(terraform.render(dataclasses.replace(absent, name="deleted-prod"),
                                   dataclasses.replace(CONFIG, deletion_policy="delete")))
@@ -143,7 +143,7 @@ def test_a_type_error_fails_validate(stub: Path, tmp_path: Path) -> None:
 
 def test_user_strings_reach_the_module_literally(stub: Path, tmp_path: Path) -> None:
     """Terraform evaluates ${...} and %{...} in JSON strings; vending's escaping keeps them literal."""
-    (content,) = terraform.render(accept(json.dumps(MAXIMAL_REQUEST).encode(), "m.json").request, CONFIG).values()
+    (content,) = terraform.render(vended(accept(json.dumps(MAXIMAL_REQUEST).encode(), "m.json")), CONFIG).values()
     (tmp_path / "root").mkdir()
     (tmp_path / "root" / "main.tf.json").write_bytes(content)
     copy = offline_copy(tmp_path / "root" / "main.tf.json", tmp_path / "apply", stub)

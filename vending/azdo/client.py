@@ -13,12 +13,13 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from vending import __version__
 from vending.azdo.logging import redact, secrets
@@ -106,13 +107,9 @@ def run_pipeline(organization: str, project: str, pipeline_id: int, *, ref: str,
     hidden = secrets({credential.source: credential.secret})
     opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with opener.open(request, timeout=timeout) as response:
-            status = response.status
-            content_type = response.headers.get("Content-Type", "")
-            raw = response.read(MAX_RESPONSE_BYTES)
-    except urllib.error.HTTPError as exc:
-        raw = exc.read(MAX_RESPONSE_BYTES) if exc.fp is not None else b""
-        raise RemoteError(redact(_http_failure(exc.code, _service_message(raw), where, credential), hidden)) from None
+        status, content_type, raw, failed = _within(timeout, lambda: _exchange(opener, request, timeout))
+        if failed:
+            raise RemoteError(redact(_http_failure(status, _service_message(raw), where, credential), hidden))
     except TimeoutError:
         raise RemoteError(_too_slow(timeout, where)) from None
     except urllib.error.URLError as exc:
@@ -130,9 +127,50 @@ def run_pipeline(organization: str, project: str, pipeline_id: int, *, ref: str,
         run = json.loads(raw)
     except ValueError:
         raise RemoteError(f"Azure DevOps answered {where} with something that is not JSON") from None
+    except RecursionError:
+        raise RemoteError(f"Azure DevOps answered {where} with JSON nested too deeply to be a run") from None
     if not isinstance(run, dict):
         raise RemoteError(f"Azure DevOps answered {where} with JSON that is not a run")
     return run
+
+
+def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Request,
+              timeout: float) -> tuple[int, str, bytes, bool]:
+    """(status, content type, body, whether the status is an HTTP error) of one request."""
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read(MAX_RESPONSE_BYTES), False
+    except urllib.error.HTTPError as exc:
+        body = exc.read(MAX_RESPONSE_BYTES) if exc.fp is not None else b""
+        return exc.code, exc.headers.get("Content-Type", "") if exc.headers else "", body, True
+
+
+T = TypeVar("T")
+
+
+def _within(seconds: float, work: Callable[[], T]) -> T:
+    """`work()`, or `TimeoutError` once `seconds` have passed in all.
+
+    A socket timeout bounds each read only: a server sending a byte every 0.4 s never trips one. So the
+    exchange runs in a daemon thread and the caller waits for it at most `seconds`; an abandoned exchange
+    dies with the process, which is about to report the timeout and exit."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread as it is
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="azure-devops-request", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise TimeoutError
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def _too_slow(timeout: float, where: str) -> str:
@@ -166,7 +204,7 @@ def _service_message(raw: bytes) -> str:
     """The `message` of an Azure DevOps error body, if it has one."""
     try:
         body = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
     message = body.get("message") if isinstance(body, dict) else None
     return " ".join(str(message).split())[:1000] if message else ""

@@ -13,11 +13,16 @@ set a variable or complete a task by being echoed.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
+import urllib.parse
 from collections.abc import Iterable, Mapping
 
-SECRET_VARIABLES = ("AZURE_DEVOPS_EXT_PAT", "SYSTEM_ACCESSTOKEN")
+SECRET_VARIABLES = ("AZURE_DEVOPS_EXT_PAT", "SYSTEM_ACCESSTOKEN", "AZURE_CLIENT_SECRET", "ARM_CLIENT_SECRET",
+                    "ARM_ACCESS_KEY", "ARM_SAS_TOKEN", "AZURE_DEVOPS_EXT_AZURE_RM_SERVICE_PRINCIPAL_KEY")
+"""Environment variables whose values never reach the log: the Azure DevOps tokens vending uses, and the
+Azure credentials a Terraform or Azure CLI step of the same job commonly holds."""
 MASK = "***"
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _COMMAND_MARKERS = re.compile(r"##(vso\[|\[)", re.IGNORECASE)
@@ -79,14 +84,34 @@ def secrets(env: Mapping[str, str] | None = None) -> list[str]:
         value = env.get(name, "")
         if len(value) < 4:  # masking a one-letter "secret" would shred every message
             continue
-        found.add(value)
-        found.add(base64.b64encode(f":{value}".encode()).decode())
-        found.add(base64.b64encode(value.encode()).decode())
+        found.update(encodings(value))
     return sorted(found, key=len, reverse=True)
 
 
+def encodings(value: str) -> set[str]:
+    """`value` as it may appear in text: itself, URL- and JSON-encoded, and in base64 (standard and URL-safe)
+    at each of the three byte alignments it can have inside a longer encoded text, such as a Basic
+    Authorization header's `:secret`."""
+    forms = {value, urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value),
+             urllib.parse.quote(value), json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    data = value.encode()
+    forms.add(base64.b64encode(b":" + data).decode())
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + data).decode()
+        # Only the groups made of the secret's bytes alone are the same in every text that embeds it.
+        start = 4 if shift else 0
+        end = len(encoded) - (4 if (shift + len(data)) % 3 else 0)
+        core = encoded[start:end]
+        if len(core) >= 8:
+            forms.update({core, core.replace("+", "-").replace("/", "_")})
+    return {form for form in forms if len(form) >= 4}
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@:]*:[^/\s@]*@")
+
+
 def redact(text: str, values: Iterable[str] | None = None) -> str:
-    """`text` with every secret value replaced by `***`."""
+    """`text` with every secret value replaced by `***`, and the password of any URL's user info too."""
     for value in secrets() if values is None else values:
         text = text.replace(value, MASK)
-    return text
+    return _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)

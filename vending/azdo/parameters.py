@@ -18,10 +18,11 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from vending.errors import InvalidInput, Problem
-from vending.loader import Json, join_pointer, json_type
+from vending.loader import Json, join_pointer, json_type, parse_json
 
 PARAMETERS_VARIABLE = "VENDING_PARAMETERS"
 """The environment variable the template hands all parameters over in."""
@@ -149,12 +150,17 @@ def _convert(value: Any, kind: str) -> Json:
             return int(number) if kind == "integer" and float(number).is_integer() else number
     else:
         container = dict if kind == "object" else list
-        if isinstance(value, str):  # an object handed over as JSON text
+        if isinstance(value, str):  # an object handed over as JSON text: held to the loader's rules
             try:
-                value = json.loads(value)
-            except ValueError:
-                raise ValueError(f"expected {'a mapping' if kind == 'object' else 'a list'} "
-                                 "(or its JSON text), found text that is not JSON") from None
+                value, _marks = parse_json(value, SOURCE)
+            except InvalidInput as exc:
+                first = exc.problems[0]
+                where = f" at line {first.line}, column {first.column} of its JSON text" if first.line else ""
+                if first.message.startswith("not valid JSON"):
+                    raise ValueError(f"expected {'a mapping' if kind == 'object' else 'a list'} "
+                                     f"(or its JSON text), found text that is not JSON{where}") from None
+                pointer = f" ({first.pointer})" if first.pointer else ""
+                raise ValueError(f"its JSON text{pointer}{where}: {first.message}") from None
         if isinstance(value, container):
             return value
         raise ValueError(f"expected {'a mapping' if kind == 'object' else 'a list'}, found {json_type(value)}")
@@ -183,13 +189,14 @@ def _number(value: Any) -> int | float | None:
 def parse_environment_value(text: str) -> dict[str, Any]:
     """The parameters in the template's environment variable: decoded, then parsed as a JSON object."""
     try:
-        data = json.loads(decode_from_pipeline(text), parse_constant=_reject_constant)
+        decoded = decode_from_pipeline(text)
     except ValueError as exc:
         raise InvalidInput(SOURCE, [Problem(f"the parameters are not readable: {exc}")]) from None
+    try:
+        data, _marks = parse_json(decoded, SOURCE)
+    except InvalidInput as exc:
+        raise InvalidInput(SOURCE, [replace(p, message=f"the parameters are not readable: {p.message}")
+                                    for p in exc.problems]) from None
     if not isinstance(data, dict):
         raise InvalidInput(SOURCE, [Problem(f"expected a JSON object of parameters, found {json_type(data)}")])
     return data
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")

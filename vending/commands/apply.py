@@ -12,6 +12,7 @@ from vending import reporter
 from vending.commands.vend_options import run_vend, vend_options
 from vending.gitops.vend import propose
 from vending.intake import accept, read_source
+from vending.records import today_utc
 
 
 @click.command("apply")
@@ -32,5 +33,6 @@ def command(request: str, repo: Path | None, remote: str, branch: str, no_push: 
         reporter.echo_problem(accepted.path, warning, "warning")
     suffix = ".json" if accepted.document.syntax == "json" else ".yaml"
     env = dict(os.environ)
+    today = today_utc(env)
     return run_vend(repo, remote, branch, no_push, output,
-                    lambda root: lambda tip, fmt: propose(root, tip, accepted, raw, suffix, env, fmt))
+                    lambda root: lambda tip, fmt: propose(root, tip, accepted, raw, suffix, env, fmt, today=today))

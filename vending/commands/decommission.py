@@ -10,6 +10,7 @@ import click
 from vending.commands.vend_options import run_vend, vend_options
 from vending.errors import UsageError
 from vending.gitops.vend import propose_decommission
+from vending.records import today_utc
 from vending.schemas import field_schema
 from vending.validation import validate
 
@@ -44,5 +45,6 @@ def command(name: str, confirm: str, requested_by: str | None, ticket: str | Non
         raise UsageError(f"--ticket {ticket!r} is not a change ticket id such as CHG0012345")
     env = dict(os.environ)
     requester = who
-    return run_vend(repo, remote, branch, no_push, output,
-                    lambda root: lambda tip, fmt: propose_decommission(root, tip, name, requester, ticket, env, fmt))
+    today = today_utc(env)
+    return run_vend(repo, remote, branch, no_push, output, lambda root: lambda tip, fmt: propose_decommission(
+        root, tip, name, requester, ticket, env, fmt, today))

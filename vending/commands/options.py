@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from vending import reporter
-from vending.config import Config, find_root, load_config
+from vending.config import CONFIG_FILE, Config, find_root, load_config
 from vending.errors import InvalidInput
 from vending.fleet import FleetInvalid
 
@@ -32,7 +32,10 @@ def target_option(function: F) -> F:
 
 def open_repo(repo: Path | None) -> Config:
     root = repo.resolve() if repo else find_root(Path.cwd())
-    return load_config(root)
+    config = load_config(root)
+    for warning in config.warnings:
+        reporter.echo_problem(CONFIG_FILE, warning, "warning")
+    return config
 
 
 def chosen_targets(config: Config, target: str | None) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from vending.commands.options import chosen_targets, open_repo, repo_option, rep
 from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput, UsageError
 from vending.fleet import FleetInvalid, stored_paths
 from vending.plan import Plan, make_plan
+from vending.records import today_utc
 from vending.rendering import Tick, for_fleet, for_requests
 from vending.writer import apply_plan
 
@@ -60,8 +62,10 @@ def command(requests: tuple[Path, ...], everything: bool, target: str | None, dr
 
     Files are written atomically and only under generated/ (and the generated
     parts of interface/). A request file may live anywhere (a local dry run);
-    --all renders the stored requests under requests/ and removes generated
-    files no request renders any more.
+    its record (records/NAME.json) gets the facts fixed on the day it is vended,
+    such as a new budget's start date (today in UTC, or VENDING_TODAY).
+    --all renders the stored requests under requests/ with their records and
+    removes generated files no request renders any more.
     """
     if bool(requests) == everything:
         raise UsageError("give request files or --all (not both)")
@@ -72,7 +76,7 @@ def command(requests: tuple[Path, ...], everything: bool, target: str | None, dr
             with progress(len(stored_paths(config.root))) as tick:
                 desired = for_fleet(config, targets, tick)
         else:
-            desired = for_requests([str(r) for r in requests], config, targets)
+            desired = for_requests([str(r) for r in requests], config, targets, today_utc(os.environ))
     except (FleetInvalid, InvalidInput) as exc:
         report_failures(exc)
         return EXIT_INVALID

@@ -9,8 +9,7 @@ import click
 from vending import reporter
 from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput, Problem
 from vending.intake import Accepted, Rejected, accept_file
-
-REQUEST_SUFFIXES = (".yaml", ".yml", ".json")
+from vending.repo_files import is_request_file, walk
 
 
 def expand(sources: tuple[str, ...]) -> list[str]:
@@ -19,7 +18,7 @@ def expand(sources: tuple[str, ...]) -> list[str]:
     for source in sources:
         path = Path(source)
         if source != "-" and path.is_dir():
-            paths.extend(str(p) for p in sorted(path.rglob("*")) if p.suffix.lower() in REQUEST_SUFFIXES)
+            paths.extend(str(p) for p in walk(path) if is_request_file(p.name))
         else:
             paths.append(source)
     return paths

@@ -84,17 +84,17 @@ def check_definition(series: Series) -> list[str]:
         served = {v["name"]: v["schema"]["openAPIV3Schema"] for v in definition["spec"]["versions"]}
     except (yaml.YAMLError, KeyError, TypeError) as exc:
         return [f"{DEFINITION_PATH} cannot be read as a CompositeResourceDefinition: {exc}"]
-    newest_per_major: dict[str, Any] = {}
-    for version, schema in present:
-        newest_per_major[f"v{version.split('.')[0]}"] = (version, schema)
+    version, schema = present[-1]
+    name = f"v{version.split('.')[0]}"
     failures = []
-    for name, (version, schema) in sorted(newest_per_major.items()):
-        if name not in served:
-            failures.append(f"{DEFINITION_PATH} serves no {name}; request schema {version} needs one: run "
-                            "vending render --all")
-        elif served[name] != openapi_for(schema):
-            failures.append(f"{DEFINITION_PATH} version {name} does not match request schema {version}: run "
-                            "vending render --all and commit it")
-    failures += [f"{DEFINITION_PATH} serves {name}, which no released request schema major has"
-                 for name in sorted(set(served) - set(newest_per_major))]
+    if name not in served:
+        failures.append(f"{DEFINITION_PATH} serves no {name}; request schema {version} needs it: run "
+                        "vending render --all")
+    elif served[name] != openapi_for(schema):
+        failures.append(f"{DEFINITION_PATH} version {name} does not match request schema {version}: run "
+                        "vending render --all and commit it")
+    # Only the newest major is served: without a conversion webhook an older one would be stored
+    # unchanged as the newest and read in the wrong shape.
+    failures += [f"{DEFINITION_PATH} serves {other}, but only {name} (the newest request schema major) can be "
+                 "stored safely; run vending render --all" for other in sorted(set(served) - {name})]
     return failures

@@ -9,8 +9,9 @@ git collects), and the remote either has the commit or it has not.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,28 @@ QUIET = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", "SSH_ASKPASS": "true
          "LC_ALL": "C"}
 
 
+# What a caller's environment may not decide: which repository, index, object store, namespace or extra
+# configuration git uses. `git rev-parse --local-env-vars` lists the repository-local ones (a test keeps
+# this list a superset of it); GIT_CONFIG_PARAMETERS, GIT_CONFIG_COUNT and GIT_CONFIG_KEY_<n> /
+# GIT_CONFIG_VALUE_<n> are `git -c` injected through the environment. Kept: HOME, XDG_CONFIG_HOME and
+# GIT_CONFIG_GLOBAL/SYSTEM/NOSYSTEM (the operator's own configuration files, where credential helpers
+# live), GIT_SSH/GIT_SSH_COMMAND, proxies and TLS settings (what authentication needs), GIT_TRACE*.
+REDIRECTING = frozenset((
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+    "GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE", "GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE",
+    "GIT_INDEX_FILE", "GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PREFIX", "GIT_INTERNAL_SUPER_PREFIX",
+    "GIT_SHALLOW_FILE", "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_QUARANTINE_PATH", "GIT_INDEX_VERSION",
+))
+_INJECTED_CONFIG = re.compile(r"^GIT_CONFIG_(KEY|VALUE)_[0-9]+$")
+
+
+def scrubbed(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` without what would aim git at another repository than the one vending was asked to use."""
+    return {key: value for key, value in environ.items()
+            if key not in REDIRECTING and not _INJECTED_CONFIG.match(key)}
+
+
 @dataclass(frozen=True)
 class Result:
     code: int
@@ -29,17 +52,23 @@ class Result:
 
 
 def run(repo: Path, args: Sequence[str], *, input: bytes | str | None = None,
-        env: Mapping[str, str] | None = None, check: bool = True, binary: bool = False) -> Result:
-    """Run `git -C repo args...`; raise `GitError` on failure unless `check` is false."""
+        env: Mapping[str, str] | None = None, check: bool = True, binary: bool = False,
+        started: Callable[[int], None] | None = None) -> Result:
+    """Run `git -C repo args...`; raise `GitError` on failure unless `check` is false. `started` is told the
+    process id of git once it runs (to record who holds a lock)."""
     data = input.encode() if isinstance(input, str) else input
     try:
-        completed = subprocess.run(
-            ["git", "-C", str(repo), *args], input=data, capture_output=True, check=False,
-            env={**os.environ, **QUIET, **(env or {})})
+        process = subprocess.Popen(
+            ["git", "-C", str(repo), *args], stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**scrubbed(os.environ), **QUIET, **(env or {})})
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH; install git to vend subscriptions") from None
-    out = completed.stdout if binary else completed.stdout.decode("utf-8", "replace")
-    result = Result(completed.returncode, out, completed.stderr.decode("utf-8", "replace"))  # type: ignore[arg-type]
+    with process:
+        if started is not None:
+            started(process.pid)
+        stdout, stderr = process.communicate(data)
+    out = stdout if binary else stdout.decode("utf-8", "replace")
+    result = Result(process.returncode, out, stderr.decode("utf-8", "replace"))  # type: ignore[arg-type]
     if check and result.code != 0:
         raise GitError(f"git {' '.join(args[:2])} failed in {repo}: {result.err.strip() or result.out.strip()}")
     return result
@@ -53,10 +82,20 @@ def show_bytes(repo: Path, commit: str, path: str) -> bytes | None:
 
 def top_level(start: Path) -> Path:
     result = run(start, ["rev-parse", "--show-toplevel"], check=False) if start.is_dir() else None
+    if result is not None and "dubious ownership" in result.err:
+        raise GitError(f"git refuses to work in {start}: the repository is owned by another user (\"dubious "
+                       "ownership\"). If you trust it, allow it with: git config --global --add safe.directory "
+                       f"{_quoted_directory(result.err, start)}")
     if result is None or result.code != 0:
         raise UsageError(f"{start} is not inside a git repository; run vending in a clone of the "
                          "GitOps repository (or pass --repo DIR)")
     return Path(result.out.strip())
+
+
+def _quoted_directory(err: str, start: Path) -> str:
+    """The directory git names in its safe.directory hint, else `start`."""
+    match = re.search(r"safe\.directory (\S+)", err)
+    return match.group(1) if match else str(start)
 
 
 def check_branch_name(repo: Path, branch: str) -> None:

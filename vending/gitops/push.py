@@ -9,6 +9,7 @@ this change" ends as success.
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,12 +21,16 @@ from vending.gitops.commit import commit_tree
 from vending.gitops.tree import build_tree
 from vending.gitops.vend import Proposal
 
-# Push failures worth another attempt on a fresh tip: someone else moved trunk, or the remote
-# was busy updating the ref. Anything else (authentication, branch policy) will not improve.
-RETRYABLE = ("[rejected]", "non-fast-forward", "fetch first", "cannot lock ref", "failed to lock",
-             "stale info", "incorrect old value", "reference already exists", "failed to update ref")
+# The status git reports for the pushed ref (`push --porcelain`): flag, from:to, summary. Only this line
+# says why the ref was refused; hook output on stderr is free text (a hook may print "[rejected]").
+_REF_STATUS = re.compile(r"^(.)\t[^\t]*:([^\t]*)\t(.*)$", re.MULTILINE)
+# The remote was busy updating the ref (another push holds its lock): worth another attempt.
+BUSY = ("failed to update ref", "cannot lock ref", "failed to lock", "incorrect old value", "reference already exists")
 TRANSIENT = ("Could not read from remote", "unable to access", "Connection", "timed out", "early EOF",
              "the remote end hung up")
+_LOCK = re.compile(r"Unable to create '([^']+\.lock)': File exists")
+STALE_LOCK_SECONDS = 5.0
+"""A push holds a ref's lock for milliseconds; one older than this was left by a git process that died."""
 
 
 class Conflict(VendingError):
@@ -72,10 +77,40 @@ def try_push(repo: Path, remote: str, commit: str, branch: str) -> str | None:
     result = git.run(repo, ["push", "--porcelain", remote, f"{commit}:refs/heads/{branch}"], check=False)
     if result.code == 0:
         return None
-    output = result.out + result.err
-    if any(marker in output for marker in RETRYABLE + TRANSIENT):
-        return "trunk moved while this run was pushing" if "rejected" in output else output.strip()[-200:]
+    lock = _LOCK.search(result.err)
+    if lock is not None:
+        _refuse_stale_lock(repo, remote, branch, lock.group(1))
+    status = next((m for m in _REF_STATUS.finditer(result.out) if m.group(2) == f"refs/heads/{branch}"), None)
+    if status is not None and status.group(1) == "!":
+        summary = status.group(3)
+        if summary.startswith("[rejected]"):
+            return "trunk moved while this run was pushing"
+        if summary.startswith("[remote rejected]") and any(marker in summary for marker in BUSY):
+            held = f" ({lock.group(1)} exists)" if lock else ""
+            return f"another push was updating {branch} on {remote}{held}"
+        said = f": {result.err.strip()}" if result.err.strip() else ""
+        raise GitError(f"{remote} refused the push to {branch} {summary}{said}")
+    if status is None and "failed to push some refs" not in result.err and any(t in result.err for t in TRANSIENT):
+        return result.err.strip()[-200:]
     raise GitError(f"{remote} refused the push to {branch}: {result.err.strip() or result.out.strip()}")
+
+
+def _refuse_stale_lock(repo: Path, remote: str, branch: str, lock: str) -> None:
+    """Stop at once, naming the lock, when a ref lock of a trunk on this machine was left by a dead process:
+    no retry can succeed until someone removes it."""
+    url = git.run(repo, ["remote", "get-url", remote], check=False).out.strip()
+    local = url.startswith("file://") or (url != "" and "://" not in url and not re.match(r"^[^/]+:", url))
+    if not local:
+        return
+    try:
+        age = time.time() - Path(lock).stat().st_mtime
+    except OSError:
+        return
+    if age >= STALE_LOCK_SECONDS:
+        raise GitError(
+            f"{branch} on {remote} is locked: {lock} exists and is {age:.0f} s old, so no push holds it (a git "
+            f"process killed while pushing leaves it behind). Nothing was pushed. Make sure nothing is writing to "
+            f"{url}, delete {lock}, and run vending again")
 
 
 def land(repo: Path, *, remote: str | None, branch: str, propose: Callable[[str | None], Proposal],
@@ -122,30 +157,3 @@ def base_commit(repo: Path, remote: str | None, branch: str, *, push: bool) -> s
         return remote_tip
     raise GitError(f"the local {branch} has diverged from {remote}/{branch}; a commit made on it would be on no "
                    f"branch: rebase or reset the local {branch} first")
-
-
-def follow(repo: Path, branch: str, commit: str) -> str | None:
-    """Bring the clone's checkout (the branch, or a detached HEAD) to `commit` when that loses nothing;
-    a note when it was left as it was.
-
-    A two-way `read-tree -m -u` touches only the paths that differ between the two commits (a full
-    `status` or `merge` would stat every file of a 10,000-subscription tree) and, like checkout,
-    refuses to overwrite local changes.
-    """
-    head = git.symbolic_head(repo)
-    current = git.resolve(repo, "HEAD")
-    if current == commit:
-        return None
-    if current is None or not git.is_ancestor(repo, current, commit):
-        return f"the checkout was left as it was; {commit[:12]} is on {branch}"
-    if head is not None and head != f"refs/heads/{branch}":
-        return f"the checkout is on {head.removeprefix('refs/heads/')} and was left as it was"
-    merged = git.run(repo, ["read-tree", "-m", "-u", current, commit], check=False)
-    if merged.code != 0:
-        return (f"the checkout has local changes in the paths this commit changes and was left as it was; "
-                f"{commit[:12]} is on {branch}")
-    if head is None:
-        git.run(repo, ["update-ref", "--no-deref", "HEAD", commit, current])
-    else:
-        git.run(repo, ["update-ref", head, commit, current])
-    return None

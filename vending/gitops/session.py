@@ -8,7 +8,8 @@ from pathlib import Path
 
 from vending.errors import GitError, UsageError
 from vending.gitops import git
-from vending.gitops.push import Budget, Landed, base_commit, follow, land
+from vending.gitops.follow import follow
+from vending.gitops.push import Budget, Landed, base_commit, land
 from vending.gitops.tree import object_format
 from vending.gitops.vend import Proposal, trunk_config
 
@@ -47,9 +48,10 @@ def vend(start: Path, *, remote: str, branch: str, push: bool, propose_at: Propo
         return proposal
 
     landed = land(repo, remote=upstream, branch=branch, propose=propose, push=push, budget=budget)
-    note = None
     if landed.commit is not None:
         note = _bring_checkout(repo, branch, landed.commit, push=push)
+    else:  # trunk already held the change: still bring a checkout left behind (by a killed run) to the tip
+        note = follow(repo, branch, landed.tip) if landed.tip is not None else None
     return Outcome(landed=landed, name=names[-1], note=note)
 
 

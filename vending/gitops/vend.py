@@ -7,6 +7,7 @@ Only the subscription's own paths are looked at: no step scans the fleet.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,15 +15,16 @@ from pathlib import Path
 from vending import schemas
 from vending.config import CONFIG_FILE, REQUESTS_DIR, Config, Git, config_from_bytes
 from vending.errors import ConfigError, InvalidInput, VendingError
-from vending.fleet import SUFFIXES
 from vending.gitops import git
 from vending.gitops.commit import Identity, message, one_line, pipeline_trailers, requester_identity
 from vending.gitops.tree import blob_id
-from vending.intake import Accepted, accept
+from vending.intake import Accepted, accept, request_syntax
 from vending.model import Request
 from vending.policy import check_policy
+from vending.records import Record, dated, parse_record, record_facts, record_files, record_path
 from vending.render.targets import owned, render_request
 from vending.render.yaml_emit import dump
+from vending.repo_files import stored_request_paths
 
 
 class NotOnTrunk(VendingError):
@@ -52,20 +54,54 @@ def trunk_config(repo: Path, tip: str | None) -> Config:
 
 
 def stored_request(repo: Path, tip: str | None, name: str) -> tuple[str, str] | None:
-    """(path, blob id) of the subscription's stored request on the tip."""
+    """(path, blob id) of the subscription's stored request on the tip; refused when trunk holds it twice
+    or as something other than a plain file (a guard must never pick one of two answers)."""
     if tip is None:
         return None
-    entries = git.ls_tree(repo, tip, [f"{REQUESTS_DIR}/{name}{suffix}" for suffix in SUFFIXES])
-    return next(((path, blob) for path, (_mode, blob) in sorted(entries.items())), None)
+    entries = git.ls_tree(repo, tip, stored_request_paths(REQUESTS_DIR, name))
+    if len(entries) > 1:
+        raise VendingError(f"trunk stores the request of {name} more than once ({', '.join(sorted(entries))}); "
+                           "trunk is inconsistent there: keep one of them before vending it again")
+    for path, (mode, blob) in entries.items():
+        if mode not in ("100644", "100755"):
+            raise VendingError(f"{path} on trunk is not a plain file (mode {mode}); vending reads only plain "
+                               "files: replace it before vending it again")
+        return path, blob
+    return None
 
 
-def _changes(repo: Path, tip: str | None, config: Config, request: Request, stored_path: str,
+def read_stored(repo: Path, tip: str, path: str) -> Accepted:
+    """The stored request at `path` on the tip, read as its suffix says: the same way render and check read
+    it. A request trunk holds but vending cannot read is refused, never taken as absent: the guards that
+    compare with it (workload, no reuse of names) must not be skipped."""
+    raw = git.show_bytes(repo, tip, path)
+    try:
+        if raw is None:
+            raise InvalidInput(path, [])
+        return accept(raw, path, syntax=request_syntax(path))
+    except InvalidInput as exc:
+        why = f": {exc.problems[0].message}" if exc.problems else ""
+        raise VendingError(
+            f"the stored request {path} on trunk ({tip[:12]}) cannot be read{why}; vending compares every change "
+            "with it (the workload never changes, decommissioned names are never reused), so nothing is vended "
+            "until it is fixed on trunk (vending check shows every problem)") from None
+
+
+def trunk_record(repo: Path, tip: str | None, name: str) -> Record | None:
+    """The subscription's record on the tip (None: it has none)."""
+    raw = git.show_bytes(repo, tip, record_path(name)) if tip else None
+    return None if raw is None else parse_record(raw, f"{record_path(name)} (trunk {tip[:12] if tip else ''})")
+
+
+def _changes(repo: Path, tip: str | None, config: Config, request: Request, record: Record, stored_path: str,
              stored_bytes: bytes, object_format: str) -> dict[str, bytes | None]:
     """The paths that differ between the tip and what the request renders (None: to remove)."""
     desired = render_request(request, config, config.targets, source=stored_path)
     desired[stored_path] = stored_bytes
+    desired.update(record_files(request.name, record))
     scope = owned(request.name, config, ["terraform", "crossplane"])
-    scope += [f"{REQUESTS_DIR}/{request.name}{suffix}" for suffix in SUFFIXES]
+    scope += stored_request_paths(REQUESTS_DIR, request.name)
+    scope.append(record_path(request.name))
     present = git.ls_tree(repo, tip, [entry.rstrip("/") for entry in scope]) if tip else {}
     changes: dict[str, bytes | None] = {}
     for path, content in desired.items():
@@ -106,14 +142,15 @@ def _body(request: Request, action: str, config: Config, requested_by: str, tick
 
 
 def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes, suffix: str,
-            environ: Mapping[str, str], object_format: str, *,
+            environ: Mapping[str, str], object_format: str, *, today: datetime.date,
             requested_by: str | None = None, ticket: str | None = None) -> Proposal:
-    """The change that puts `accepted` (stored as `stored_bytes`) on the tip."""
+    """The change that puts `accepted` (stored as `stored_bytes`) on the tip, vended on `today`: facts
+    the tip's record already holds are kept, so a retry on a newer tip keeps the first-recorded ones."""
     config = trunk_config(repo, tip)
     check_policy(accepted, config)
     request = accepted.request
     stored = stored_request(repo, tip, request.name)
-    previous = _previous(repo, tip, stored)
+    previous = _previous(repo, tip, stored, request.name)
     if previous is not None and previous.state == "absent" and request.state == "present":
         raise VendingError(
             f"{request.name} was decommissioned; subscription names are never reused (the alias may still "
@@ -131,7 +168,9 @@ def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes
     else:
         action = "update" if stored is not None else "create"
     stored_path = f"{REQUESTS_DIR}/{request.name}{suffix}"
-    changes = _changes(repo, tip, config, request, stored_path, stored_bytes, object_format)
+    record = record_facts(accepted, trunk_record(repo, tip, request.name), today)
+    request = dated(accepted, record, config).request
+    changes = _changes(repo, tip, config, request, record, stored_path, stored_bytes, object_format)
     who = requested_by or request.requested_by
     why = ticket if requested_by is not None else request.ticket
     text = message(f"vend: {action} subscription {request.name}", _body(request, action, config, who, why),
@@ -154,15 +193,15 @@ def _check_cancellable(request: Request, previous: Request | None, config: Confi
         "deletionPolicy orphan, then remove NetworkWatcherRG and cancel the subscription in Azure")
 
 
-def _previous(repo: Path, tip: str | None, stored: tuple[str, str] | None) -> Request | None:
-    """The subscription's request as stored on the tip (None: new, or unreadable there)."""
+def _previous(repo: Path, tip: str | None, stored: tuple[str, str] | None, name: str) -> Request | None:
+    """The subscription's request as stored on the tip (None: new)."""
     if tip is None or stored is None:
         return None
-    raw = git.show_bytes(repo, tip, stored[0])
-    try:
-        return accept(raw, stored[0]).request if raw is not None else None
-    except InvalidInput:
-        return None
+    previous = read_stored(repo, tip, stored[0]).request
+    if previous.name != name:
+        raise VendingError(f"{stored[0]} on trunk holds the request of {previous.name!r}, not {name!r}; trunk is "
+                           "inconsistent there: fix that file before vending it again")
+    return previous
 
 
 def decommission_document(accepted: Accepted, requested_by: str, ticket: str | None) -> bytes:
@@ -176,13 +215,11 @@ def decommission_document(accepted: Accepted, requested_by: str, ticket: str | N
 
 
 def propose_decommission(repo: Path, tip: str | None, name: str, requested_by: str, ticket: str | None,
-                         environ: Mapping[str, str], object_format: str) -> Proposal:
+                         environ: Mapping[str, str], object_format: str, today: datetime.date) -> Proposal:
     stored = stored_request(repo, tip, name)
     if stored is None or tip is None:
         raise NotOnTrunk(f"there is no subscription {name} on trunk (no {REQUESTS_DIR}/{name}.yaml or .json)")
-    raw = git.show_bytes(repo, tip, stored[0])
-    assert raw is not None
-    current = accept(raw, stored[0])
+    current = read_stored(repo, tip, stored[0])
     if current.request.name != name:
         raise VendingError(f"{stored[0]} holds the request of {current.request.name!r}, not {name!r}; trunk is "
                            "inconsistent there: fix that file before decommissioning anything")
@@ -191,5 +228,5 @@ def propose_decommission(repo: Path, tip: str | None, name: str, requested_by: s
                         author=requester_identity(requested_by), settings=trunk_config(repo, tip).git)
     document = decommission_document(current, requested_by, ticket)
     absent = accept(document, f"{REQUESTS_DIR}/{name}.yaml")
-    return propose(repo, tip, absent, document, ".yaml", environ, object_format,
+    return propose(repo, tip, absent, document, ".yaml", environ, object_format, today=today,
                    requested_by=requested_by, ticket=ticket)

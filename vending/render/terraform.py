@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from vending import naming
+from vending.budgets import time_period
 from vending.config import GENERATED_DIR, Config
 from vending.errors import Bug
 from vending.model import Budget, Request
@@ -136,7 +137,7 @@ def module_inputs(request: Request, config: Config) -> dict[str, Any]:
         "subscription_management_group_id": request.management_group,
         "subscription_tags": dict(request.tags),
         "budget_enabled": bool(request.budgets),
-        "budgets": {key: _budget(key, budget, config) for key, budget in request.budgets.items()},
+        "budgets": {key: _budget(key, budget) for key, budget in request.budgets.items()},
         "role_assignment_enabled": bool(request.role_assignments),
         "role_assignments": {
             key: {
@@ -165,13 +166,14 @@ def resource_providers(request: Request, config: Config) -> list[str]:
     return sorted(merged.values())
 
 
-def _budget(key: str, budget: Budget, config: Config) -> dict[str, Any]:
+def _budget(key: str, budget: Budget) -> dict[str, Any]:
+    start, end = time_period(budget)
     return {
         "name": key,
         "amount": budget.amount,
         "time_grain": budget.time_grain,
-        "time_period_start": f"{budget.start_date or config.budget_start_date}T00:00:00Z",
-        "time_period_end": f"{budget.end_date or config.budget_end_date}T00:00:00Z",
+        "time_period_start": start,
+        "time_period_end": end,
         "notifications": {
             name: {
                 "enabled": True,
