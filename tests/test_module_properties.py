@@ -10,6 +10,7 @@ is in tests/test_azure_rules.py.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from pathlib import Path
@@ -24,6 +25,7 @@ from vending.config import load_config
 from vending.errors import InvalidInput
 from vending.intake import accept
 from vending.policy import check_policy
+from vending.records import dated, record_facts
 from vending.render import terraform
 from vending.roles import ID_PREFIX, builtin_roles
 
@@ -38,6 +40,7 @@ pytestmark = pytest.mark.skipif(stub_missing_reason() is not None, reason=stub_m
 # VENDING_MODULE_EXAMPLES=200 (about a second of terraform per ten accepted requests).
 PER_VERSION = int(os.environ.get("VENDING_MODULE_EXAMPLES", "20"))
 CONFIG = load_config(ROOT)
+VEND_DAY = datetime.date(2026, 12, 1)
 
 ADVERSARIAL = st.sampled_from([
     "a\x00b", "tab\there", "line\nbreak", "cr\rhere", "del\x7f", "c1\x85", "${var.x}", "%{ if true }x%{ endif }",
@@ -84,10 +87,11 @@ def _accepted_call(doc: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
     try:
         accepted = accept(json.dumps(doc).encode(), "generated.json", syntax="json")
         check_policy(accepted, CONFIG)
+        request = dated(accepted, record_facts(accepted, None, VEND_DAY), CONFIG).request  # vended on VEND_DAY
     except InvalidInput:
         return None
-    (content,) = terraform.render(accepted.request, CONFIG).values()
-    return accepted.request, module_call(json.loads(content))
+    (content,) = terraform.render(request, CONFIG).values()
+    return request, module_call(json.loads(content))
 
 
 @pytest.mark.slow
