@@ -293,7 +293,7 @@ def test_what_the_subscription_needs_reaches_its_resources() -> None:
     owners = roles[request.role_assignments["owners"].principal_id]["spec"]["forProvider"]
     assert (owners["roleDefinitionName"], owners["scope"]) == ("Owner", f"/subscriptions/{SUBSCRIPTION_ID}")
     monthly = by_name(composed, "BudgetSubscription")["monthly"]["spec"]["forProvider"]
-    assert monthly["timePeriod"] == {"startDate": "2026-02-01T00:00:00Z", "endDate": "2027-01-31T00:00:00Z"}
+    assert monthly["timePeriod"] == {"startDate": "2026-02-01T00:00:00Z", "endDate": "2027-01-31T23:59:59Z"}
     assert sorted(n["threshold"] for n in monthly["notification"]) == [90, 100]
     (dns,) = by_name(composed, "VirtualNetworkDNSServers").values()
     assert dns["spec"]["forProvider"]["dnsServers"] == list(request.network.dns_servers)  # type: ignore[union-attr]
