@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import unicodedata
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vending import schemas
+from vending import roles, schemas
 from vending.intake import accept
 from vending.semantics import is_calendar_date
 from vending.validation import validate
@@ -42,8 +43,25 @@ def pins_for(version: str) -> list[str]:
     return [p for p in (version, f"{major}.{minor}", major) if schemas.resolve_pin(p).name == version]
 
 
+def _built_in_or_custom(definition: str) -> str:
+    """A role name the module can resolve or a custom name vending leaves to the configuration (not a slip)."""
+    return definition if roles.definition_problem(definition) is None else "Reader"
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {_nfc(key): _nfc(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_nfc(item) for item in value]
+    return value
+
+
 def sanitize(doc: dict[str, Any]) -> dict[str, Any]:
-    """Undo what only the semantic checks reject (overlaps, host bits, tag case, dates, control characters)."""
+    """Undo what only the semantic checks reject (overlaps, host bits, tag case, dates, control characters,
+    and what the AVM module refuses)."""
+    doc.update(_nfc(doc))
     doc["displayName"] = "".join(c for c in doc["displayName"] if ord(c) >= 0x20 and not 0x7F <= ord(c) < 0xA0) \
         or "x"
     network = doc.get("network")
@@ -60,10 +78,37 @@ def sanitize(doc: dict[str, Any]) -> dict[str, Any]:
             if name.casefold() in folded:
                 del doc["tags"][name]
             folded[name.casefold()] = name
+    doc["displayName"] = unicodedata.normalize("NFC", re.sub(r"[<>;|]", "", doc["displayName"])) or "x"
+    doc["billingScope"] = re.sub(r"[\x00-\x1f\x7f-\x9f]", "x", doc["billingScope"])
+    if "tags" in doc:
+        tags = {unicodedata.normalize("NFC", re.sub(r"[\x00-\x1f\x7f]", "", name)):
+                unicodedata.normalize("NFC", value.replace("\n", " ")) for name, value in doc["tags"].items()}
+        folded_tags: dict[str, str] = {}
+        for name in tags:
+            if name and name.casefold() not in folded_tags:
+                folded_tags[name.casefold()] = name
+        doc["tags"] = {name: tags[name] for name in folded_tags.values()}
+    if "resourceProviders" in doc:
+        doc["resourceProviders"] = list({ns.lower(): ns for ns in reversed(doc["resourceProviders"])}.values())
+    assignments = doc.get("roleAssignments")
+    if isinstance(assignments, list):
+        for entry in assignments:
+            entry["role"] = _built_in_or_custom(entry["role"])
+    elif isinstance(assignments, dict):
+        seen: set[tuple[str, str]] = set()
+        for key, entry in list(assignments.items()):
+            entry["definition"] = _built_in_or_custom(entry["definition"])
+            identity = roles.identity(entry["principalId"], entry["definition"])
+            if identity in seen:
+                del assignments[key]
+            seen.add(identity)
     for budget in [*(doc.get("budgets") or {}).values(), *([doc["budget"]] if "budget" in doc else [])]:
         budget["timeGrain"] = budget["timeGrain"].replace("BillingMonth", "Monthly").replace(
             "BillingQuarter", "Quarterly").replace("BillingAnnual", "Annually")
     for budget in (doc.get("budgets") or {}).values():
+        for notification in (budget.get("notifications") or {}).values():
+            if notification.get("operator") == "EqualTo":
+                notification["operator"] = "GreaterThanOrEqualTo"
         for field in ("startDate", "endDate"):
             if field in budget and not is_calendar_date(budget[field]):
                 budget[field] = "2026" + budget[field][4:8] + "01"

@@ -5,21 +5,25 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vending import naming
 from vending.config_git import git_problems
 from vending.errors import ConfigError, InvalidInput, Problem
-from vending.loader import MAX_BYTES, Marks, capped, load_bytes
+from vending.loader import MAX_BYTES, Marks, capped, join_pointer, load_bytes
 from vending.model import frozen_map
-from vending.name_templates import template_problems
 from vending.portable_names import is_reserved
 from vending.repo_files import UnsafePath, read_file
 from vending.validation import validate
 
 CONFIG_FILE = "vending.yaml"
+# modules/virtual-network/variables.tf: the hub network id of a hub peering
+_HUB_ID = re.compile(r"/subscriptions/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}/resourceGroups/"
+                     r"[-\w._]{1,89}[^\t\n\f\r .]/providers/Microsoft\.Network/virtualNetworks/[-\w_.]{2,64}", re.ASCII)
 REQUESTS_DIR = "requests"
 GENERATED_DIR = "generated"
 INTERFACE_DIR = "interface"
@@ -50,6 +54,9 @@ class Terraform:
     providers: Mapping[str, Provider]
     backend: Backend
     enable_telemetry: bool
+    subscription_id: str
+    """The platform subscription the azurerm provider is configured with (azurerm 4.x plans nothing without
+    one); the vended subscription does not exist yet when the plan runs."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,14 @@ class Git:
 
 
 @dataclass(frozen=True)
+class HubPeering:
+    """Gateway settings of the peerings with a hub (both false: the hub has no gateway to share)."""
+
+    use_remote_gateways: bool
+    allow_gateway_transit: bool
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     targets: tuple[str, ...]
@@ -105,10 +120,15 @@ class Config:
     environments: Mapping[str, str]
     terraform: Terraform
     hubs: Mapping[str, str]
+    """The hub virtual network's id, by location."""
+    hub_peering: Mapping[str, HubPeering]
+    """The gateway settings of the peerings with each location's hub."""
     virtual_network_name: str
     network_resource_group_name: str
     resource_providers: tuple[str, ...]
     budget_end_date: str
+    custom_roles: tuple[str, ...]
+    """Role names that are not built in and may be assigned (they exist in the tenant)."""
     crossplane: Crossplane
     git: Git
     owners: Mapping[str, tuple[str, ...]]
@@ -190,7 +210,37 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
         f"{segment!r} is a device name Windows reserves: generated/<target>/{segment}/ could not be checked out "
         "on Windows; choose another path segment", f"/environments/{workload}")
         for workload, segment in segments.items() if is_reserved(segment))
-    problems.extend(template_problems(doc, marks))
+    network = doc.get("network", {})
+    for key in ("virtualNetworkName", "resourceGroupName"):
+        template = network.get(key)
+        if template is None:
+            continue
+        problem = naming.template_problem(template)
+        if problem is None:
+            sample = naming.expand(template, {"name": "payments-prod", "location": "uksouth",
+                                              "environment": "production"})
+            rule = naming.name_problem(key, sample)
+            if rule:
+                problem = f"the template {template!r} makes names such as {sample!r}, which Azure refuses: {rule}"
+        if problem:
+            problems.append(marks.problem(problem, f"/network/{key}"))
+    for location, hub in network.get("hubs", {}).items():
+        pointer = join_pointer("/network/hubs", location)
+        hub_id = hub if isinstance(hub, str) else hub["id"]
+        if not _HUB_ID.fullmatch(hub_id):
+            problems.append(marks.problem(
+                f"{hub_id!r} is not a virtual network id the AVM module accepts: /subscriptions/<lowercase guid>/"
+                "resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<2-64 of a-z A-Z 0-9 _ . ->",
+                pointer if isinstance(hub, str) else join_pointer(pointer, "id")))
+        if isinstance(hub, Mapping) and hub.get("useRemoteGateways") and not hub.get("allowGatewayTransit"):
+            problems.append(marks.problem(
+                "useRemoteGateways needs allowGatewayTransit: a spoke can use the hub's gateway only when the hub's "
+                "side of the peering allows gateway transit", join_pointer(pointer, "useRemoteGateways")))
+    azurerm = doc["terraform"].get("providers", {}).get("azurerm", {}).get("config", {})
+    if "subscription_id" in azurerm:
+        problems.append(marks.problem(
+            "set the platform subscription as terraform.subscriptionId, not in the azurerm provider's config",
+            "/terraform/providers/azurerm/config/subscription_id"))
     problems.extend(git_problems(doc, marks))
     return problems
 
@@ -245,12 +295,20 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
                 use_azuread_auth=backend.get("useAzureadAuth", True),
             ),
             enable_telemetry=tf.get("enableTelemetry", True),
+            subscription_id=tf["subscriptionId"].lower(),
         ),
-        hubs=frozen_map(network.get("hubs", {})),
+        hubs=frozen_map({location: hub if isinstance(hub, str) else hub["id"]
+                         for location, hub in network.get("hubs", {}).items()}),
+        hub_peering=frozen_map({
+            location: HubPeering(use_remote_gateways=False, allow_gateway_transit=False) if isinstance(hub, str) else
+            HubPeering(use_remote_gateways=hub.get("useRemoteGateways", False),
+                       allow_gateway_transit=hub.get("allowGatewayTransit", False))
+            for location, hub in network.get("hubs", {}).items()}),
         virtual_network_name=network.get("virtualNetworkName", "vnet-{name}-{location}"),
         network_resource_group_name=network.get("resourceGroupName", "rg-{name}-network"),
         resource_providers=tuple(sorted(doc.get("resourceProviders", ()))),
         budget_end_date=budgets["endDate"],
+        custom_roles=tuple(sorted(doc.get("roles", {}).get("custom", ()))),
         crossplane=Crossplane(
             group=cp["group"],
             mode=cp.get("mode", "composite"),

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Literal, TypeVar
 
 from vending.loader import Json
+from vending.roles import normalize_definition
 
 Workload = Literal["Production", "DevTest"]
 State = Literal["present", "absent"]
@@ -98,8 +99,8 @@ def build_request(doc: Mapping[str, Json], *, schema_pin: str, schema_version: s
         ),
         role_assignments=frozen_map({
             key: RoleAssignment(
-                principal_id=value["principalId"],
-                definition=value["definition"],
+                principal_id=value["principalId"].lower(),  # GUIDs are case-insensitive; the module wants lower
+                definition=normalize_definition(value["definition"]),
                 principal_type=value.get("principalType"),
             )
             for key, value in doc.get("roleAssignments", {}).items()

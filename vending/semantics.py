@@ -10,6 +10,7 @@ import datetime
 import ipaddress
 from collections.abc import Iterator, Mapping
 
+from vending import azure_rules
 from vending.errors import Problem
 from vending.loader import Json, Marks, join_pointer
 from vending.portable_names import check_name
@@ -17,9 +18,9 @@ from vending.portable_names import check_name
 
 def check_request(doc: Mapping[str, Json], marks: Marks) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) about `doc`."""
+    azure_errors, warnings = azure_rules.check(doc, marks)
     errors = [*_address_space(doc, marks), *_tag_names(doc, marks), *_budget_dates(doc, marks),
-              *_budget_grains(doc, marks), *_display_name(doc, marks), *check_name(doc, marks)]
-    warnings = list(_duplicate_role_assignments(doc, marks))
+              *_budget_grains(doc, marks), *_display_name(doc, marks), *check_name(doc, marks), *azure_errors]
     return errors, warnings
 
 
@@ -95,18 +96,3 @@ def _display_name(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
     name = doc.get("displayName", "")
     if isinstance(name, str) and any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in name):
         yield marks.problem("displayName must not contain line breaks or control characters", "/displayName")
-
-
-def _duplicate_role_assignments(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
-    assignments = doc.get("roleAssignments")
-    if not isinstance(assignments, list):
-        return
-    seen: dict[tuple[str, str], int] = {}
-    for index, entry in enumerate(assignments):
-        identity = (entry["principalId"].lower(), entry["role"])
-        if identity in seen:
-            yield marks.problem(
-                f"the same role assignment is listed at index {seen[identity]}; it is assigned once",
-                f"/roleAssignments/{index}")
-        else:
-            seen[identity] = index

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from vending.errors import Bug
 from vending.loader import Json
+from vending.roles import normalize_definition
 
 Step = Callable[[dict[str, Json]], dict[str, Json]]
 
@@ -36,7 +37,7 @@ def _v1_to_v2(doc: dict[str, Json]) -> dict[str, Json]:
         assignments: dict[str, Json] = {}
         seen: set[tuple[str, str]] = set()
         for entry in new.pop("roleAssignments"):
-            identity = (entry["principalId"].lower(), entry["role"])
+            identity = (entry["principalId"].lower(), normalize_definition(entry["role"]))
             if identity in seen:  # the same assignment listed twice is one assignment
                 continue
             seen.add(identity)

@@ -32,7 +32,7 @@ from .pipelines import PipelineError, StepResult, bind, compile_run, expand, run
 NEWEST = schemas.schema_for(schemas.latest().name)
 SECRET = "SECRET-TOKEN"
 SHELL = "'; rm -rf ~; echo '"
-HOSTILE_DISPLAY = SHELL + "$(System.AccessToken)"
+HOSTILE_DISPLAY = "' && rm -rf ~ && echo '$(System.AccessToken)"  # Azure refuses ; < > | in a display name
 REQUEST: dict[str, Any] = {
     "schemaVersion": "2.0.0",
     "name": "payments-prod",
@@ -51,7 +51,7 @@ REQUEST: dict[str, Any] = {
         "runtime": "$[ variables['System.AccessToken'] ]",
         "encoded": "%24(System.AccessToken) 100%",
         "command": "##vso[task.setvariable variable=evil]1",
-        "backtick": "`id` $(id) \"quoted\" \\ \n new line",
+        "backtick": "`id` $(id) \"quoted\" \\ \t tab",  # the module refuses a newline in a tag value
     },
     "network": {"addressSpace": ["10.1.0.0/24"], "hubPeering": True},
     "state": "present",

@@ -106,7 +106,7 @@ def test_configuration_mistakes_are_usage_errors(run_cli: RunCli, gitops_repo: P
     assert shared.code == 2 and "must never share a path" in shared.err
     config.write_text(original.replace('"vnet-{name}-{location}"', '"vnet-{nam}"'))
     typo = run_cli("render", "--all", "--repo", str(gitops_repo))
-    assert typo.code == 2 and "may only use {name} and {location}" in typo.err
+    assert typo.code == 2 and "{nam} is not a placeholder" in typo.err
     config.unlink()
     config.mkdir()
     assert run_cli("render", "--all", "--repo", str(gitops_repo)).code == 2

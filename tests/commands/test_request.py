@@ -12,7 +12,7 @@ from ..azdo import agent
 from ..conftest import RunCli
 
 PARAMS: dict[str, Any] = {
-    "schemaVersion": "2.0.0", "name": "payments-prod", "displayName": "'; rm -rf ~; echo '$(System.AccessToken)",
+    "schemaVersion": "2.0.0", "name": "payments-prod", "displayName": "' && rm -rf ~ && echo '$(System.AccessToken)",
     "workload": "Production", "billingScope": "/providers/Microsoft.Billing/billingAccounts/1/enrollmentAccounts/2",
     "managementGroup": "corp", "location": "uksouth", "requestedBy": "alice@contoso.com", "ticket": "",
     "tags": {"note": "100% $(x)"}, "budgets": {}, "network": {}, "roleAssignments": {}, "resourceProviders": [],
@@ -38,7 +38,7 @@ def test_writes_the_request_as_plain_data(run_cli: RunCli, tmp_path: Path) -> No
     assert written == {key: PARAMS[key] for key in (
         "schemaVersion", "name", "displayName", "workload", "billingScope", "managementGroup", "location",
         "requestedBy", "tags", "state")}
-    assert "'; rm -rf ~; echo '$(System.AccessToken)" in out.read_text(encoding="utf-8")
+    assert "' && rm -rf ~ && echo '$(System.AccessToken)" in out.read_text(encoding="utf-8")
     assert f"{out}: request for payments-prod (schema 2.0.0)" in result.err
 
 

@@ -96,3 +96,25 @@ def test_never_by_accident(clone: Clone, trunk: Path) -> None:
     missing = vending(work, "decommission", "ghost-dev", "--confirm", "ghost-dev", "--requested-by", "b@c.io")
     assert missing.returncode == 1 and "there is no subscription ghost-dev on trunk" in missing.stderr
     assert git(trunk, "rev-parse", "main") == before
+
+
+def test_delete_is_refused_where_the_cancel_cannot_succeed(clone: Clone, trunk: Path, tmp_path: Path) -> None:
+    """A subscription with a virtual network holds NetworkWatcherRG, which Terraform does not manage: the
+    module's cancel would retry until it times out. Refused at decommission time, nothing committed."""
+    work = clone()
+    config = work / "vending.yaml"
+    config.write_text(config.read_text().replace("deletionPolicy: orphan", "deletionPolicy: delete"))
+    assert vending(work, "render", "--all").returncode == 0
+    git(work, "commit", "--quiet", "-am", "Delete decommissioned subscriptions")
+    git(work, "push", "--quiet", "origin", "main")
+    assert vending(work, "apply", str(example("payments-prod"))).returncode == 0
+    before = git(trunk, "rev-parse", "main")
+    result = vending(work, "decommission", "payments-prod", "--confirm", "payments-prod",
+                     "--requested-by", "bob@contoso.com")
+    assert result.returncode == 1, result.stderr
+    assert "payments-prod cannot be deleted by deletionPolicy delete: it has a virtual network" in result.stderr
+    assert "NetworkWatcherRG" in result.stderr and "Traceback" not in result.stderr
+    absent = request_file(tmp_path, "payments-prod", workload="Production", state="absent",
+                          network={"addressSpace": ["10.20.0.0/24"]})
+    assert vending(work, "apply", str(absent)).returncode == 1
+    assert git(trunk, "rev-parse", "main") == before, "nothing committed"

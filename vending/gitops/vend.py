@@ -164,6 +164,7 @@ def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes
         action = "decommission"
         if stored is None:
             raise NotOnTrunk(f"there is no subscription {request.name} on trunk to decommission")
+        _check_cancellable(request, previous, config)
     else:
         action = "update" if stored is not None else "create"
     stored_path = f"{REQUESTS_DIR}/{request.name}{suffix}"
@@ -177,6 +178,19 @@ def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes
     return Proposal(name=request.name, action=action if changes else "noop", changes=changes,
                     stored_blob=stored[1] if stored else None, message=text, author=requester_identity(who),
                     settings=config.git)
+
+
+def _check_cancellable(request: Request, previous: Request | None, config: Config) -> None:
+    """With deletionPolicy delete, the decommission must be able to cancel the subscription."""
+    if config.deletion_policy != "delete":
+        return
+    if request.network is None and (previous is None or previous.network is None):
+        return
+    raise VendingError(
+        f"{request.name} cannot be deleted by deletionPolicy delete: it has a virtual network, so Azure created "
+        "NetworkWatcherRG (with a network watcher) in it, which Terraform does not manage, and the module's cancel "
+        "retries while resources remain until it times out. Nothing was committed. Decommission it with "
+        "deletionPolicy orphan, then remove NetworkWatcherRG and cancel the subscription in Azure")
 
 
 def _previous(repo: Path, tip: str | None, stored: tuple[str, str] | None, name: str) -> Request | None:

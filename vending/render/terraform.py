@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from vending import naming
 from vending.budgets import time_period
 from vending.config import GENERATED_DIR, Config
 from vending.errors import Bug
@@ -55,7 +56,7 @@ def render(request: Request, config: Config, *, source: str = "") -> Files:
     document: dict[str, Any] = {
         "//": _header(request, source),
         "terraform": _settings(request, config),
-        "provider": {name: dict(p.config) for name, p in config.terraform.providers.items()},
+        "provider": providers(config),
         "module": {MODULE_NAME: {
             "source": config.terraform.module_source,
             "version": config.terraform.module_version,
@@ -79,9 +80,19 @@ def decommissioned(request: Request, config: Config, source: str) -> dict[str, A
             " Decommissioned: the subscription is destroyed (cancelled) when this is applied." if destroy else
             " Decommissioned: Azure keeps the subscription; Terraform only forgets it."),
         "terraform": _settings(request, config),
-        "provider": {name: dict(p.config) for name, p in config.terraform.providers.items()},
+        "provider": providers(config),
         "removed": [{"from": f"module.{MODULE_NAME}", "lifecycle": {"destroy": destroy}}],
     }
+
+
+def providers(config: Config) -> dict[str, Any]:
+    """The provider blocks; azurerm gets the platform subscription, without which azurerm 4.x plans nothing
+    (the module's virtual-network submodule declares azurerm resources even when none is created)."""
+    blocks = {name: dict(p.config) for name, p in config.terraform.providers.items()}
+    if "azurerm" in blocks:
+        blocks["azurerm"]["subscription_id"] = config.terraform.subscription_id
+        blocks["azurerm"] = {key: blocks["azurerm"][key] for key in sorted(blocks["azurerm"])}
+    return blocks
 
 
 def _header(request: Request, source: str) -> str:
@@ -114,7 +125,9 @@ def module_inputs(request: Request, config: Config) -> dict[str, Any]:
     """Every request field mapped onto the AVM module's input variables."""
     inputs: dict[str, Any] = {
         "location": request.location,
+        # The root's enable_telemetry covers only the root; the submodules get !disable_telemetry.
         "enable_telemetry": config.terraform.enable_telemetry,
+        "disable_telemetry": not config.terraform.enable_telemetry,
         "subscription_alias_enabled": True,
         "subscription_alias_name": request.name,
         "subscription_display_name": request.display_name,
@@ -138,11 +151,19 @@ def module_inputs(request: Request, config: Config) -> dict[str, Any]:
         },
     }
     inputs.update(_network(request, config))
-    providers = sorted({*config.resource_providers, *request.resource_providers})
-    inputs["subscription_register_resource_providers_enabled"] = bool(providers)
-    if providers:
-        inputs["subscription_register_resource_providers_and_features"] = {ns: [] for ns in providers}
+    namespaces = resource_providers(request, config)
+    inputs["subscription_register_resource_providers_enabled"] = bool(namespaces)
+    if namespaces:
+        inputs["subscription_register_resource_providers_and_features"] = {ns: [] for ns in namespaces}
     return literal({key: inputs[key] for key in sorted(inputs)})  # type: ignore[no-any-return]
+
+
+def resource_providers(request: Request, config: Config) -> list[str]:
+    """The baseline and the request's namespaces, merged as Azure sees them (not case-sensitive): a request's
+    namespace that only differs in case from one of the baseline is the baseline's, registered once."""
+    merged = {ns.lower(): ns for ns in request.resource_providers}
+    merged.update({ns.lower(): ns for ns in config.resource_providers})
+    return sorted(merged.values())
 
 
 def _budget(key: str, budget: Budget) -> dict[str, Any]:
@@ -168,8 +189,8 @@ def _budget(key: str, budget: Budget) -> dict[str, Any]:
 
 def network_names(request: Request, config: Config) -> tuple[str, str]:
     """(resource group, virtual network) names of the request's spoke network."""
-    fields = {"name": request.name, "location": request.location}
-    return config.network_resource_group_name.format(**fields), config.virtual_network_name.format(**fields)
+    fields = {"name": request.name, "location": request.location, "environment": config.environment(request.workload)}
+    return naming.expand(config.network_resource_group_name, fields), naming.expand(config.virtual_network_name, fields)
 
 
 def _network(request: Request, config: Config) -> dict[str, Any]:
@@ -188,6 +209,12 @@ def _network(request: Request, config: Config) -> dict[str, Any]:
     if network.hub_peering:
         spoke["hub_network_resource_id"] = hub_for(request, config)
         spoke["hub_peering_direction"] = "both"
+        # Explicit, never the module's defaults (which use and offer gateways, so apply fails with a hub without one).
+        gateways = config.hub_peering[request.location]
+        spoke["hub_peering_options_tohub"] = {"use_remote_gateways": gateways.use_remote_gateways,
+                                              "allow_gateway_transit": False}
+        spoke["hub_peering_options_fromhub"] = {"use_remote_gateways": False,
+                                                "allow_gateway_transit": gateways.allow_gateway_transit}
     return {
         "resource_group_creation_enabled": True,
         "resource_groups": {"network": {"name": group, "location": request.location}},

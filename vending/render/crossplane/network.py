@@ -28,8 +28,11 @@ def peering_name(remote_id: str) -> str:
 def hub_peering_options(request: Request, config: Config) -> dict[str, dict[str, bool]]:
     """The options of both peerings with the hub of the request's location: one place for the
     per-hub gateway settings of vending.yaml, the same the Terraform root passes to the module."""
-    del request, config  # the module's defaults until vending.yaml carries per-hub settings
-    return {direction: dict(options) for direction, options in MODULE_PEERING_DEFAULTS.items()}
+    gateways = config.hub_peering[request.location]
+    options = {direction: dict(defaults) for direction, defaults in MODULE_PEERING_DEFAULTS.items()}
+    options["toHub"].update(useRemoteGateways=gateways.use_remote_gateways, allowGatewayTransit=False)
+    options["fromHub"].update(useRemoteGateways=False, allowGatewayTransit=gateways.allow_gateway_transit)
+    return options
 
 
 def network_spec(request: Request, config: Config) -> dict[str, Any] | None:
