@@ -112,9 +112,33 @@ def test_delete_is_refused_where_the_cancel_cannot_succeed(clone: Clone, trunk: 
     result = vending(work, "decommission", "payments-prod", "--confirm", "payments-prod",
                      "--requested-by", "bob@contoso.com")
     assert result.returncode == 1, result.stderr
-    assert "payments-prod cannot be deleted by deletionPolicy delete: it has a virtual network" in result.stderr
+    assert "payments-prod cannot be deleted by deletionPolicy delete: it has (or had) a virtual network" \
+        in result.stderr
     assert "NetworkWatcherRG" in result.stderr and "Traceback" not in result.stderr
     absent = request_file(tmp_path, "payments-prod", workload="Production", state="absent",
                           network={"addressSpace": ["10.20.0.0/24"]})
     assert vending(work, "apply", str(absent)).returncode == 1
     assert git(trunk, "rev-parse", "main") == before, "nothing committed"
+
+
+def test_delete_is_refused_when_an_earlier_version_had_a_network(clone: Clone, trunk: Path, tmp_path: Path) -> None:
+    """Removing the network in an update leaves NetworkWatcherRG in Azure: the history of the stored request
+    counts, not only its last version."""
+    work = clone()
+    config = work / "vending.yaml"
+    config.write_text(config.read_text().replace("deletionPolicy: orphan", "deletionPolicy: delete"))
+    assert vending(work, "render", "--all").returncode == 0
+    git(work, "commit", "--quiet", "-am", "Delete decommissioned subscriptions")
+    git(work, "push", "--quiet", "origin", "main")
+    networked = request_file(tmp_path, "spoke-dev", network={"addressSpace": ["10.30.0.0/24"]})
+    assert vending(work, "apply", str(networked)).returncode == 0
+    assert vending(work, "apply", str(request_file(tmp_path, "spoke-dev"))).returncode == 0  # network removed
+    before = git(trunk, "rev-parse", "main")
+    result = vending(work, "decommission", "spoke-dev", "--confirm", "spoke-dev", "--requested-by", "bob@contoso.com")
+    assert result.returncode == 1, result.stderr
+    assert "it has (or had) a virtual network" in result.stderr and "Traceback" not in result.stderr
+    assert git(trunk, "rev-parse", "main") == before, "nothing committed"
+    never = request_file(tmp_path, "plain-dev")
+    assert vending(work, "apply", str(never)).returncode == 0
+    gone = vending(work, "decommission", "plain-dev", "--confirm", "plain-dev", "--requested-by", "bob@contoso.com")
+    assert gone.returncode == 0, gone.stderr

@@ -82,6 +82,21 @@ def show_bytes(repo: Path, commit: str, path: str) -> bytes | None:
     return result.out if result.code == 0 else None  # type: ignore[return-value]
 
 
+def versions(repo: Path, commit: str, paths: Sequence[str]) -> list[tuple[str, str]]:
+    """(commit, path) of every version of `paths` in the history of `commit`, newest first: each commit
+    that added or changed one of them (renames are not followed)."""
+    out = run(repo, ["log", "--format=%H", "--name-only", "--diff-filter=AM", "--no-renames", commit, "--",
+                     *paths]).out
+    found: list[tuple[str, str]] = []
+    current = ""
+    for line in out.splitlines():
+        if len(line) in (40, 64) and all(c in "0123456789abcdef" for c in line):
+            current = line
+        elif line and current:
+            found.append((current, line))
+    return found
+
+
 def top_level(start: Path) -> Path:
     result = run(start, ["rev-parse", "--show-toplevel"], check=False) if start.is_dir() else None
     if result is not None and "dubious ownership" in result.err:

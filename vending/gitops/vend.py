@@ -164,7 +164,7 @@ def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes
         action = "decommission"
         if stored is None:
             raise NotOnTrunk(f"there is no subscription {request.name} on trunk to decommission")
-        _check_cancellable(request, previous, config)
+        _check_cancellable(request, config, ever_networked=_ever_networked(repo, tip, request.name))
     else:
         action = "update" if stored is not None else "create"
     stored_path = f"{REQUESTS_DIR}/{request.name}{suffix}"
@@ -180,17 +180,31 @@ def propose(repo: Path, tip: str | None, accepted: Accepted, stored_bytes: bytes
                     settings=config.git)
 
 
-def _check_cancellable(request: Request, previous: Request | None, config: Config) -> None:
+def _ever_networked(repo: Path, tip: str | None, name: str) -> bool:
+    """Whether any version of the subscription's stored request on trunk asked for a network. Azure leaves
+    NetworkWatcherRG behind when a network is removed, so an earlier one counts as much as the current one;
+    a version vending cannot read counts as one that had a network (the guard must not pass blindly)."""
+    if tip is None:
+        return False
+    for commit, path in git.versions(repo, tip, stored_request_paths(REQUESTS_DIR, name)):
+        raw = git.show_bytes(repo, commit, path)
+        try:
+            if raw is None or accept(raw, path, syntax=request_syntax(path)).request.network is not None:
+                return True
+        except InvalidInput:
+            return True
+    return False
+
+
+def _check_cancellable(request: Request, config: Config, *, ever_networked: bool) -> None:
     """With deletionPolicy delete, the decommission must be able to cancel the subscription."""
-    if config.deletion_policy != "delete":
-        return
-    if request.network is None and (previous is None or previous.network is None):
+    if config.deletion_policy != "delete" or not (ever_networked or request.network is not None):
         return
     raise VendingError(
-        f"{request.name} cannot be deleted by deletionPolicy delete: it has a virtual network, so Azure created "
-        "NetworkWatcherRG (with a network watcher) in it, which Terraform does not manage, and the module's cancel "
-        "retries while resources remain until it times out. Nothing was committed. Decommission it with "
-        "deletionPolicy orphan, then remove NetworkWatcherRG and cancel the subscription in Azure")
+        f"{request.name} cannot be deleted by deletionPolicy delete: it has (or had) a virtual network, so "
+        "Azure created NetworkWatcherRG (with a network watcher) in it, which Terraform does not manage, and the "
+        "module's cancel retries while resources remain until it times out. Nothing was committed. Decommission "
+        "it with deletionPolicy orphan, then remove NetworkWatcherRG and cancel the subscription in Azure")
 
 
 def _previous(repo: Path, tip: str | None, stored: tuple[str, str] | None, name: str) -> Request | None:
