@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,12 @@ def pipeline_parameters(draw: st.DrawFn) -> tuple[str, bool]:
             repeated = True
     text = hostile.to_json(tree, ascii=draw(st.booleans()))
     mangler = draw(st.sampled_from(["encoded"] * 8 + sorted(MANGLERS)))  # mostly as the template encodes
-    return MANGLERS[mangler](text), repeated
+    value = MANGLERS[mangler](text)
+    try:
+        os.fsencode(value)
+    except UnicodeEncodeError:  # a raw lone surrogate: no environment can hold it (escaped ones stay)
+        value = MANGLERS[mangler](hostile.to_json(tree, ascii=True))
+    return value, repeated
 
 
 def test_from_pipeline_accepts_or_refuses_cleanly(run_cli: RunCli, tmp_path: Path,

@@ -41,7 +41,8 @@ UNLOCATED_FINDING_10 = ("is not a finite number", "is not a JSON number", "neste
                         "integer string conversion")
 """Errors issue 10 (finding 10) lists as lacking line:column: JSON 1e400/NaN/Infinity, >64 levels in
 .json, a raw NUL (or other non-printable) in YAML, JSON keys over 1024 characters, over-long integers."""
-POLICY = ("hub peering is requested", "the budget would end")
+POLICY = ("hub peering is requested", "the budget would end", "is neither a built-in role nor a custom role",
+          "which Azure refuses; choose a shorter name")
 """Refusals that need vending.yaml, which `validate` does not read."""
 AGENT_COMMANDS = {"task.logissue", "task.setvariable"}
 
