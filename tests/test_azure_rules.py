@@ -121,6 +121,18 @@ def test_custom_roles_must_be_allowed_in_vending_yaml(run_cli: RunCli, gitops_re
         == "Payments Operator"
 
 
+@pytest.mark.parametrize("name", ["Payments Operator ", " Payments Operator", "Payments\\nOperator", "Pay\\tments"])
+def test_custom_role_names_are_held_to_what_they_become(run_cli: RunCli, gitops_repo: Path, name: str) -> None:
+    """A custom role name is matched exactly at apply: surrounding spaces or control characters in
+    vending.yaml would allow a name no role has (and put raw text into generated files)."""
+    config = gitops_repo / "vending.yaml"
+    config.write_text(config.read_text() + f'roles:\n  custom: ["{name}"]\n')
+    result = run_cli("render", "--all", "--repo", str(gitops_repo))
+    assert result.code == 2, result.err
+    assert "vending.yaml:" in result.err and "/roles/custom/0" in result.err
+    assert not (gitops_repo / "generated").exists()
+
+
 def test_1x_exact_duplicates_stay_a_warning(run_cli: RunCli, tmp_path: Path) -> None:
     doc: dict[str, Any] = {"schemaVersion": "1.1", "name": "legacy-dev", "displayName": "Legacy",
            "workload": "DevTest", "billingScope": "/providers/Microsoft.Billing/billingAccounts/1/enrollmentAccounts/2",

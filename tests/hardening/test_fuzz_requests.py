@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import event, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from vending.azdo.parameters import encode_for_pipeline
@@ -41,6 +41,11 @@ def from_pipeline(run_cli: RunCli, params_json: str, out: Path) -> verdict.Ran:
                    env={"VENDING_PARAMETERS": encode_for_pipeline(params_json)})
 
 
+def _as_json(tree: dict[str, object]) -> Hostile:
+    return Hostile(tree=tree, syntax="json", suffix=".json", envelope="none",
+                   content=json.dumps(tree).encode())
+
+
 @pytest.mark.usefixtures("quiet_env")
 def test_validate_render_and_from_pipeline_agree(run_cli: RunCli, gitops_repo: Path, tmp_path: Path) -> None:
     work = tmp_path / "work"
@@ -49,6 +54,13 @@ def test_validate_render_and_from_pipeline_agree(run_cli: RunCli, gitops_repo: P
 
     @fuzz_settings(150)
     @given(request=hostile.requests(), on_agent=st.integers(0, 4))
+    @example(request=_as_json({**hostile.MINIMAL_2, "roleAssignments": {"a": {  # not built in, not in roles.custom
+        "principalId": "5c8e2a71-3d44-4f6b-9a11-0e2f3a4b5c6d", "definition": "n\u0430me"}}}), on_agent=0)
+    @example(request=_as_json({**hostile.MINIMAL_2, "name": "n" * 55,  # vnet-<name>-uksouth: 68 characters
+                               "network": {"addressSpace": ["10.0.0.0/24"], "hubPeering": False}}), on_agent=0)
+    @example(request=_as_json({**hostile.MINIMAL_2, "budgets": {"b": {  # before the day's window (VENDING_TODAY)
+        "amount": 1, "timeGrain": "Monthly", "startDate": "2025-12-01",
+        "notifications": {"n": {"threshold": 80, "contactEmails": ["a@contoso.com"]}}}}}), on_agent=0)
     def check(request: Hostile, on_agent: int) -> None:
         for old in work.iterdir():
             old.unlink()

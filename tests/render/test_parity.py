@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from .. import gotemplate
-from ..conftest import ROOT, SHARED
+from ..conftest import MAXIMAL_REQUEST, ROOT, SHARED, RunCli
 from ..crossplane_sim import compose
 
 SUBSCRIPTION_ID = "11111111-2222-4333-8444-555555555555"
@@ -207,3 +207,21 @@ def test_both_targets_create_the_same_azure_resources(label: str, root: Path, co
     assert sorted(terraform) == sorted(crossplane), label
     for key, properties in terraform.items():
         assert crossplane[key] == properties, key
+
+
+def test_a_resource_provider_differing_from_the_baseline_in_case_is_registered_once_by_both(
+        run_cli: RunCli, gitops_repo: Path) -> None:
+    """The request's `microsoft.network` is the baseline's `Microsoft.Network` to Azure: Terraform merges it,
+    and the composite must too, or the template composes two resources of one name."""
+    request = {**MAXIMAL_REQUEST, "resourceProviders": ["microsoft.network", "Microsoft.Web"]}
+    path = gitops_repo / "requests" / "maximal-prod.json"
+    path.write_text(json.dumps(request), encoding="utf-8")
+    result = run_cli("render", str(path), "--repo", str(gitops_repo))
+    assert result.code == 0, result.err
+    composite = gitops_repo / "generated" / "crossplane" / "production" / "maximal-prod.yaml"
+    composed = composed_for(composite, ROOT / "interface" / "crossplane" / "composition.yaml")  # same vending.yaml
+    registrations = sorted(r["spec"]["forProvider"]["name"] for r in composed
+                           if r["kind"] == "ResourceProviderRegistration")
+    assert registrations == ["Microsoft.Insights", "Microsoft.Network", "Microsoft.Security", "Microsoft.Web"]
+    terraform = from_terraform(composite.parents[2] / "terraform" / "production" / "maximal-prod" / "main.tf.json")
+    assert terraform == from_crossplane(composed)

@@ -67,7 +67,11 @@ def spec_of(request: Request, config: Config) -> dict[str, Any]:
             for key, ra in request.role_assignments.items()
         }
     if request.resource_providers:
-        spec["resourceProviders"] = list(request.resource_providers)
+        # A namespace differing from the baseline's only in case is the baseline's to Azure: spelled as the
+        # baseline spells it, the template registers it once (as the Terraform root does).
+        baseline = {namespace.lower(): namespace for namespace in config.resource_providers}
+        spec["resourceProviders"] = sorted({baseline.get(namespace.lower(), namespace)
+                                            for namespace in request.resource_providers})
     spec["deletionPolicy"] = deletion_policy(config)
     platform: dict[str, Any] = {"resourceProviders": list(config.resource_providers)}
     network_platform = network_spec(request, config)
