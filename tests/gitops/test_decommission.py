@@ -35,13 +35,18 @@ def test_decommission_orphans_by_default_and_keeps_the_record(clone: Clone, trun
     assert vending(clone(), "check").returncode == 0
 
 
-def test_delete_policy_and_state_absent_through_apply(clone: Clone, trunk: Path, tmp_path: Path) -> None:
-    work = clone()
+def _switch_to_delete(work: Path) -> None:
+    """Trunk's vending.yaml with deletionPolicy delete, its tree rendered again and pushed."""
     config = work / "vending.yaml"
     config.write_text(config.read_text().replace("deletionPolicy: orphan", "deletionPolicy: delete"))
     assert vending(work, "render", "--all").returncode == 0
     git(work, "commit", "--quiet", "-am", "Delete decommissioned subscriptions")
     git(work, "push", "--quiet", "origin", "main")
+
+
+def test_delete_policy_and_state_absent_through_apply(clone: Clone, trunk: Path, tmp_path: Path) -> None:
+    work = clone()
+    _switch_to_delete(work)
     assert vending(work, "apply", str(request_file(tmp_path, "sandbox-dev"))).returncode == 0
     absent = request_file(tmp_path, "sandbox-dev", state="absent")
     result = vending(work, "apply", str(absent), "--output", "json")
@@ -102,11 +107,7 @@ def test_delete_is_refused_where_the_cancel_cannot_succeed(clone: Clone, trunk: 
     """A subscription with a virtual network holds NetworkWatcherRG, which Terraform does not manage: the
     module's cancel would retry until it times out. Refused at decommission time, nothing committed."""
     work = clone()
-    config = work / "vending.yaml"
-    config.write_text(config.read_text().replace("deletionPolicy: orphan", "deletionPolicy: delete"))
-    assert vending(work, "render", "--all").returncode == 0
-    git(work, "commit", "--quiet", "-am", "Delete decommissioned subscriptions")
-    git(work, "push", "--quiet", "origin", "main")
+    _switch_to_delete(work)
     assert vending(work, "apply", str(example("payments-prod"))).returncode == 0
     before = git(trunk, "rev-parse", "main")
     result = vending(work, "decommission", "payments-prod", "--confirm", "payments-prod",
@@ -125,11 +126,7 @@ def test_delete_is_refused_when_an_earlier_version_had_a_network(clone: Clone, t
     """Removing the network in an update leaves NetworkWatcherRG in Azure: the history of the stored request
     counts, not only its last version."""
     work = clone()
-    config = work / "vending.yaml"
-    config.write_text(config.read_text().replace("deletionPolicy: orphan", "deletionPolicy: delete"))
-    assert vending(work, "render", "--all").returncode == 0
-    git(work, "commit", "--quiet", "-am", "Delete decommissioned subscriptions")
-    git(work, "push", "--quiet", "origin", "main")
+    _switch_to_delete(work)
     networked = request_file(tmp_path, "spoke-dev", network={"addressSpace": ["10.30.0.0/24"]})
     assert vending(work, "apply", str(networked)).returncode == 0
     assert vending(work, "apply", str(request_file(tmp_path, "spoke-dev"))).returncode == 0  # network removed
