@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from ..azdo.fake_service import FakeAzureDevOps, serving
+from ..commands import test_trigger
 from ..commands.test_trigger import BASIC, PAT, trigger
 from ..conftest import RunCli
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AZURE_DEVOPS_EXT_PAT", "SYSTEM_ACCESSTOKEN", "TF_BUILD", "http_proxy", "https_proxy",
-                 "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def service() -> Iterator[FakeAzureDevOps]:
-    with serving(FakeAzureDevOps(authorization=BASIC)) as running:
-        yield running
 
 
 def test_a_service_dribbling_its_answer_cannot_outlast_the_timeout(run_cli: RunCli,
@@ -59,3 +45,8 @@ def test_plain_http_to_loopback_never_goes_through_a_proxy(run_cli: RunCli, serv
         assert result.code == 0, result.err
         assert proxy.received == [], "the proxy saw the call"
     assert len(service.received) == 1
+
+
+# The same loopback service, and no proxy or token from the caller, as the trigger tests use.
+_no_ambient_settings = test_trigger._no_ambient_settings
+service = test_trigger.service

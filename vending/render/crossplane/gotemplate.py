@@ -166,9 +166,18 @@ def _resource_providers(config: Config) -> str:
     )
 
 
-def _peering_options(var: str) -> str:
-    return "".join(f"    {option}: {{{{ {var}.{option} | toJson }}}}\n" for option in (
-        "allowForwardedTraffic", "allowGatewayTransit", "allowVirtualNetworkAccess", "useRemoteGateways"))
+def _peering(direction: str, config: Config, *, ref: str, external: str, local: str, remote: str,
+             options: str) -> str:
+    """One side of hub peering: the peering on `local`'s network (`resourceGroupName`,
+    `virtualNetworkName`) towards the network id `remote`, with the options in `options`."""
+    return (
+        _header("VirtualNetworkPeering", f'"peering-{direction}"', config, ref=ref, external=external)
+        + f"    resourceGroupName: {{{{ {local}.resourceGroupName | toJson }}}}\n"
+        f"    virtualNetworkName: {{{{ {local}.virtualNetworkName | toJson }}}}\n"
+        f"    remoteVirtualNetworkId: {{{{ {remote} | toJson }}}}\n"
+        + "".join(f"    {option}: {{{{ {options}.{option} | toJson }}}}\n" for option in (
+            "allowForwardedTraffic", "allowGatewayTransit", "allowVirtualNetworkAccess", "useRemoteGateways"))
+    )
 
 
 def _network(config: Config) -> str:
@@ -201,19 +210,11 @@ def _network(config: Config) -> str:
         "{{- end }}\n"
         '{{- if and (dig "hubPeering" false $spec.network) (hasKey $names "hub") }}\n'
         "{{- $hub := $names.hub }}\n"
-        + _header("VirtualNetworkPeering", '"peering-to-hub"', config, ref="$subscriptionRef",
-                  external="$hub.toHub.name")
-        + "    resourceGroupName: {{ $names.resourceGroupName | toJson }}\n"
-        "    virtualNetworkName: {{ $names.virtualNetworkName | toJson }}\n"
-        "    remoteVirtualNetworkId: {{ $hub.id | toJson }}\n"
-        + _peering_options("$hub.toHub")
+        + _peering("to-hub", config, ref="$subscriptionRef", external="$hub.toHub.name", local="$names",
+                   remote="$hub.id", options="$hub.toHub")
         + uuidv5
-        + _header("VirtualNetworkPeering", '"peering-from-hub"', config, ref="$platformRef",
-                  external="$fromHubName")
-        + "    resourceGroupName: {{ $hub.resourceGroupName | toJson }}\n"
-        "    virtualNetworkName: {{ $hub.virtualNetworkName | toJson }}\n"
-        "    remoteVirtualNetworkId: {{ $spokeId | toJson }}\n"
-        + _peering_options("$hub.fromHub")
+        + _peering("from-hub", config, ref="$platformRef", external="$fromHubName", local="$hub",
+                   remote="$spokeId", options="$hub.fromHub")
         + "{{- end }}\n"
         "{{- end }}\n"
     )
