@@ -8,9 +8,7 @@ from vending.config import REQUESTS_DIR
 from vending.errors import InvalidInput, Problem, VendingError
 from vending.intake import Accepted, accept, request_syntax
 from vending.loader import MAX_BYTES
-from vending.repo_files import REQUEST_SUFFIXES, UnsafePath, list_requests, read_file
-
-SUFFIXES = REQUEST_SUFFIXES
+from vending.repo_files import UnsafePath, list_requests, read_file
 
 
 class FleetInvalid(VendingError):
