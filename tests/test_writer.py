@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from vending.errors import Bug
 from vending.desired import Desired
+from vending.errors import Bug
 from vending.plan import Change, Plan, WorkingTree, make_plan
 from vending.writer import apply_plan, write_atomic
 
