@@ -22,10 +22,10 @@ from vending import schemas, trunk
 from vending.config import REQUESTS_DIR, Config
 from vending.desired import Subscription, desired
 from vending.errors import Conflict, UsageError
-from vending.gitops.commit import Identity, commit_tree, message, one_line, pipeline_trailers, requester_identity
+from vending.gitops.commit import Commit, Identity, message, one_line, pipeline_trailers, requester_identity
 from vending.gitops.follow import follow, keep_on_branch
-from vending.gitops.push import Clone, RetryBudget, base_commit, land, open_clone
-from vending.gitops.tree import GitTree, build_tree, object_format_of
+from vending.gitops.push import RetryBudget, base_commit, land, open_clone
+from vending.gitops.tree import GitTree, object_format_of
 from vending.intake import Accepted, accept
 from vending.model import Request
 from vending.plan import Plan, make_plan
@@ -101,8 +101,8 @@ def run(ask: Ask, start: Path, *, remote: str, branch: str, push: bool, environ:
     settings = first.config.git
     budget = RetryBudget(attempts=settings.push_attempts, seconds=settings.push_budget_seconds,
                          initial_delay=settings.push_initial_delay_seconds)
-    commit_on = functools.partial(commit_change, clone=clone, ask=ask, first=first, object_format=object_format,
-                                  environ=environ, today=today)
+    commit_on = functools.partial(commit_change, repo=clone.repo, branch=branch, ask=ask, first=first,
+                                  object_format=object_format, environ=environ, today=today)
     landed = land(clone, tip, commit_on, budget)
     if landed.commit is not None and not push:
         keep_on_branch(clone.repo, branch, landed.commit)
@@ -113,20 +113,20 @@ def run(ask: Ask, start: Path, *, remote: str, branch: str, push: bool, environ:
                    attempts=landed.attempts, note=note)
 
 
-def commit_change(tip: str | None, *, clone: Clone, ask: Ask, first: Proposal, object_format: str,
-                  environ: Mapping[str, str], today: datetime.date) -> str | None:
+def commit_change(tip: str | None, *, repo: Path, branch: str, ask: Ask, first: Proposal, object_format: str,
+                  environ: Mapping[str, str], today: datetime.date) -> Commit | None:
     """The commit that puts `ask` on `tip` (None: the tip already holds it); on another tip than the first
     one the change is proposed again, and refused if the subscription changed meanwhile."""
-    proposal = first if tip == first.tip else propose(clone.repo, tip, ask, object_format, environ, today)
+    proposal = first if tip == first.tip else propose(repo, tip, ask, object_format, environ, today)
     if not proposal.plan:
         return None
     if proposal.stored_blob != first.stored_blob:
         raise Conflict(
-            f"{ask.name} was changed on {clone.branch} by another run while this one was in flight "
+            f"{ask.name} was changed on {branch} by another run while this one was in flight "
             f"(trunk is now at {tip[:12] if tip else 'nothing'}); look at its history and run "
             "vending apply again if this request should still apply")
-    tree = build_tree(clone.repo, tip, proposal.plan.files())
-    return commit_tree(clone.repo, tree, tip, proposal.message, proposal.author, proposal.config.git)
+    return Commit(changes=proposal.plan.files(), message=proposal.message, author=proposal.author,
+                  settings=proposal.config.git)
 
 
 def propose(repo: Path, tip: str | None, ask: Ask, object_format: str, environ: Mapping[str, str],

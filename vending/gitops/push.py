@@ -19,6 +19,7 @@ from pathlib import Path
 
 from vending.errors import GitError, UsageError
 from vending.gitops import git
+from vending.gitops.commit import Commit, write_commit
 
 # The status git reports for the pushed ref (`push --porcelain`): flag, from:to, summary. Only this line
 # says why the ref was refused; hook output on stderr is free text (a hook may print "[rejected]").
@@ -32,7 +33,7 @@ STALE_LOCK_SECONDS = 5.0
 """A push holds a ref's lock for milliseconds; one older than this was left by a git process that died."""
 
 
-CommitOn = Callable[[str | None], str | None]
+CommitOn = Callable[[str | None], Commit | None]
 """The commit that puts the change on a tip of trunk (None: an empty trunk), or None when that tip
 already holds it."""
 
@@ -138,12 +139,15 @@ def _refuse_stale_lock(repo: Path, remote: str, branch: str, lock: str) -> None:
 
 
 def land(clone: Clone, tip: str | None, commit_on: CommitOn, budget: RetryBudget) -> Landed:
-    """Push the commit `commit_on` builds on `tip` (trunk's tip, just read); when it is refused because
-    trunk moved (or the remote was busy), fetch the new tip and do it again, within `budget`."""
+    """Write the commit `commit_on` gives for `tip` (trunk's tip, just read) and push it; when the push is
+    refused because trunk moved (or the remote was busy), fetch the new tip and do it again, within `budget`."""
     attempt = 1
     while True:
-        commit = commit_on(tip)
-        if commit is None or not clone.push:
+        change = commit_on(tip)
+        if change is None:
+            return Landed(commit=None, attempts=attempt, tip=tip)
+        commit = write_commit(clone.repo, tip, change)
+        if not clone.push:
             return Landed(commit=commit, attempts=attempt, tip=tip)
         assert clone.remote is not None  # open_clone: pushing needs a remote
         refused = try_push(clone.repo, clone.remote, commit, clone.branch)
