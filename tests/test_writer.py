@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from vending.desired import Desired
 from vending.errors import Bug
-from vending.plan import Change, Plan, make_plan
+from vending.plan import Change, Plan, WorkingTree, make_plan
 from vending.writer import apply_plan, write_atomic
 
 
@@ -29,7 +30,7 @@ def test_a_crash_while_writing_keeps_the_old_bytes_and_leaves_no_temporary(
 def test_only_owned_paths_are_written(tmp_path: Path) -> None:
     for path in ("vending.yaml", "requests/a.yaml", "generated/../vending.yaml", "interface/request/1.0.0.schema.json"):
         with pytest.raises(Bug, match="refusing to write"):
-            apply_plan(tmp_path, Plan(changes=(Change(path=path, old=None, new=b"x"),)))
+            apply_plan(tmp_path, Plan(changes=(Change(path=path, kind="added", new=b"x"),)))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -38,9 +39,9 @@ def test_plan_then_apply_round_trip(tmp_path: Path) -> None:
     (tmp_path / "generated" / "old" / "gone.json").write_text("{}\n")
     (tmp_path / "generated" / "keep.json").write_text("same\n")
     desired = {"generated/keep.json": b"same\n", "generated/new/file.json": b"new\n"}
-    plan = make_plan(tmp_path, desired, ["generated/"])
+    plan = make_plan(Desired(desired, ["generated/"]), WorkingTree(tmp_path))
     assert [(c.kind, c.path) for c in plan.changes] == [
         ("added", "generated/new/file.json"), ("removed", "generated/old/gone.json")]
     apply_plan(tmp_path, plan)
-    assert not make_plan(tmp_path, desired, ["generated/"])
+    assert not make_plan(Desired(desired, ["generated/"]), WorkingTree(tmp_path))
     assert not (tmp_path / "generated" / "old").exists()

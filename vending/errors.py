@@ -72,3 +72,11 @@ class RemoteError(VendingError):
 
 class Bug(Exception):
     """An invariant of our own was broken: never the user's fault."""
+
+
+class NotOnTrunk(VendingError):
+    """The subscription a command names is not on trunk."""
+
+
+class Conflict(VendingError):
+    """Trunk changed the same subscription while this run was in flight."""

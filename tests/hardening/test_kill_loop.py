@@ -71,20 +71,22 @@ class Point:
         return f"{self.when}-{self.command}-{self.nth}"
 
 
-# The git commands of one `vending apply` that creates a subscription, in order (26 in all).
+# The git commands of one `vending apply` that creates a subscription, in order (25 in all): find the clone,
+# fetch trunk, read its tip (config, stored request, record, the subscription's tree), build and write the
+# commit, push, follow.
 BEFORE = [Point("before", c, n) for c, n in [
-    ("rev-parse", 1), ("check-ref-format", 1), ("remote", 1), ("fetch", 1), ("rev-parse", 3), ("cat-file", 1),
-    ("fetch", 2), ("cat-file", 2), ("ls-tree", 1), ("ls-tree", 2), ("read-tree", 1), ("hash-object", 1),
+    ("rev-parse", 1), ("check-ref-format", 1), ("remote", 1), ("fetch", 1), ("rev-parse", 2), ("rev-parse", 3),
+    ("cat-file", 1), ("cat-file", 2), ("ls-tree", 1), ("ls-tree", 2), ("read-tree", 1), ("hash-object", 1),
     ("hash-object", 3), ("update-index", 1), ("write-tree", 1), ("commit-tree", 1), ("push", 1),
-    ("symbolic-ref", 1), ("rev-parse", 6), ("merge-base", 1), ("read-tree", 2), ("update-ref", 1)]]
-AFTER = [Point("after", c, n) for c, n in [("fetch", 2), ("commit-tree", 1), ("push", 1), ("read-tree", 2),
+    ("symbolic-ref", 1), ("rev-parse", 4), ("merge-base", 1), ("read-tree", 2), ("update-ref", 1)]]
+AFTER = [Point("after", c, n) for c, n in [("fetch", 1), ("commit-tree", 1), ("push", 1), ("read-tree", 2),
                                             ("update-ref", 1)]]
 DURING = [Point("during", "push"), Point("during", "read-tree", 2), Point("during", "update-ref")]
 POINTS = BEFORE + AFTER + DURING
 
 # Once the push landed, the rerun finds trunk holding the request (a no-op) and leaves the checkout
 # behind trunk, or half-moved (finding 10, "after a no-op rerun the checkout can stay behind").
-BEHIND_AFTER_NOOP = {"before-symbolic-ref-1", "before-rev-parse-6", "before-merge-base-1", "before-read-tree-2",
+BEHIND_AFTER_NOOP = {"before-symbolic-ref-1", "before-rev-parse-4", "before-merge-base-1", "before-read-tree-2",
                      "after-push-1", "before-update-ref-1", "after-read-tree-2"}
 # Killed inside git: its lock stays, and the rerun does not recover from it (finding 8).
 STALE_LOCK = {"during-read-tree-2", "during-update-ref-1"}

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from vending import reporter
-from vending.commands.vend_options import run_vend, vend_options
-from vending.gitops.vend import propose
+from vending import apply, reporter
+from vending.commands.vend_options import report, vend_options
+from vending.errors import EXIT_OK
 from vending.intake import accept, read_source
 from vending.records import today_utc
 
@@ -32,7 +32,8 @@ def command(request: str, repo: Path | None, remote: str, branch: str, no_push: 
     for warning in accepted.warnings:
         reporter.echo_problem(accepted.path, warning, "warning")
     suffix = ".json" if accepted.document.syntax == "json" else ".yaml"
-    env = dict(os.environ)
-    today = today_utc(env)
-    return run_vend(repo, remote, branch, no_push, output,
-                    lambda root: lambda tip, fmt: propose(root, tip, accepted, raw, suffix, env, fmt, today=today))
+    environ = dict(os.environ)
+    outcome = apply.run(apply.Submitted(accepted=accepted, raw=raw, suffix=suffix), repo or Path.cwd(),
+                        remote=remote, branch=branch, push=not no_push, environ=environ, today=today_utc(environ))
+    report(outcome, output=output, branch=branch, pushed=not no_push)
+    return EXIT_OK

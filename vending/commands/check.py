@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from vending.commands.options import open_repo, repo_option, report_failures
+from vending.desired import for_fleet
 from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput
 from vending.fleet import FleetInvalid
-from vending.plan import make_plan
-from vending.rendering import for_fleet
+from vending.plan import WorkingTree, make_plan
 
 
 @click.command("check")
@@ -25,11 +25,12 @@ def command(repo: Path | None) -> int:
     except (FleetInvalid, InvalidInput) as exc:
         report_failures(exc)
         return EXIT_INVALID
-    plan = make_plan(config.root, desired.files, desired.scope)
+    tree = WorkingTree(config.root)
+    plan = make_plan(desired, tree)
     if not plan:
         click.echo(f"generated files match the {len(desired.files)} files the requests render")
         return EXIT_OK
-    click.echo(plan.diff(), nl=False)
+    click.echo(plan.diff(tree), nl=False)
     click.echo(f"generated files differ from what the requests render ({plan.summary()}); "
                "run vending render --all and commit the result", err=True)
     return EXIT_INVALID

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from vending.commands.vend_options import run_vend, vend_options
-from vending.errors import UsageError
-from vending.gitops.vend import propose_decommission
+from vending import apply
+from vending.commands.vend_options import report, vend_options
+from vending.errors import EXIT_OK, UsageError
 from vending.records import today_utc
 from vending.schemas import field_schema
 from vending.validation import validate
@@ -45,8 +45,8 @@ def command(name: str, confirm: str, requested_by: str | None, ticket: str | Non
                          "commit's author")
     if ticket is not None and validate(ticket, field_schema("ticket")):
         raise UsageError(f"--ticket {ticket!r} is not a change ticket id such as CHG0012345")
-    env = dict(os.environ)
-    requester = who
-    today = today_utc(env)
-    return run_vend(repo, remote, branch, no_push, output, lambda root: lambda tip, fmt: propose_decommission(
-        root, tip, name, requester, ticket, env, fmt, today))
+    environ = dict(os.environ)
+    outcome = apply.run(apply.Decommission(name=name, requested_by=who, ticket=ticket), repo or Path.cwd(),
+                        remote=remote, branch=branch, push=not no_push, environ=environ, today=today_utc(environ))
+    report(outcome, output=output, branch=branch, pushed=not no_push)
+    return EXIT_OK

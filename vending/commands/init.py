@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from vending.config import CONFIG_FILE, REQUESTS_DIR, config_from_bytes
+from vending.desired import for_fleet
 from vending.errors import EXIT_OK, UsageError
-from vending.plan import make_plan
-from vending.rendering import for_fleet
+from vending.plan import WorkingTree, make_plan
 from vending.repo_files import inside
 from vending.writer import apply_plan, write_atomic
 
@@ -36,6 +36,6 @@ def command(directory: Path) -> int:
         write_atomic(keep, b"")
     if not (directory / ".gitignore").exists():
         write_atomic(directory / ".gitignore", GITIGNORE.encode())
-    apply_plan(config.root, make_plan(config.root, desired.files, desired.scope))
+    apply_plan(config.root, make_plan(desired, WorkingTree(config.root)))
     click.echo(f"started a GitOps repository in {directory}: edit {CONFIG_FILE} for your tenant, then commit")
     return EXIT_OK

@@ -11,11 +11,11 @@ from pathlib import Path
 import click
 
 from vending.commands.options import chosen_targets, open_repo, repo_option, report_failures, target_option
+from vending.desired import Tick, for_fleet, for_requests
 from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput, UsageError
 from vending.fleet import FleetInvalid, stored_paths
-from vending.plan import Plan, make_plan
+from vending.plan import Plan, Tree, WorkingTree, make_plan
 from vending.records import today_utc
-from vending.rendering import Tick, for_fleet, for_requests
 from vending.writer import apply_plan
 
 PROGRESS_FROM = 50
@@ -39,7 +39,7 @@ def progress(total: int) -> Iterator[Tick | None]:
 LISTED = 100
 
 
-def print_plan(plan: Plan, *, dry_run: bool) -> None:
+def print_plan(plan: Plan, tree: Tree, *, dry_run: bool) -> None:
     for change in plan.changes[:LISTED]:
         click.echo(f"{'would be ' if dry_run else ''}{change.kind}: {change.path}")
     if len(plan.changes) > LISTED:
@@ -47,7 +47,7 @@ def print_plan(plan: Plan, *, dry_run: bool) -> None:
     verb = "would change" if dry_run else "changed"
     click.echo(f"{verb}: {plan.summary()}" if plan else "nothing to change")
     if dry_run and plan:
-        click.echo(plan.diff(), nl=False)
+        click.echo(plan.diff(tree), nl=False)
 
 
 @click.command("render")
@@ -80,8 +80,9 @@ def command(requests: tuple[Path, ...], everything: bool, target: str | None, dr
     except (FleetInvalid, InvalidInput) as exc:
         report_failures(exc)
         return EXIT_INVALID
-    plan = make_plan(config.root, desired.files, desired.scope)
+    tree = WorkingTree(config.root)
+    plan = make_plan(desired, tree)
     if not dry_run:
         apply_plan(config.root, plan)
-    print_plan(plan, dry_run=dry_run)
+    print_plan(plan, tree, dry_run=dry_run)
     return EXIT_OK

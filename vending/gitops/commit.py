@@ -1,7 +1,8 @@
 """The vending commit: an audit trail of who asked for what, when, and from which pipeline run.
 
 The author is the requester, the committer is the automation identity; the subject says what
-happened and the trailers carry the request, the schema versions, the ticket and the run.
+happened and the trailers carry the request, the schema versions, the ticket (all given by
+`vending/apply.py`, which knows the request) and the Azure DevOps run (read here from the environment).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from vending.config import Git
 from vending.gitops import git
+from vending.gitops.tree import build_tree
 
 _UNSAFE = re.compile(r"[\r\n\x00-\x1f\x7f]")
 
@@ -21,6 +23,24 @@ _UNSAFE = re.compile(r"[\r\n\x00-\x1f\x7f]")
 class Identity:
     name: str
     email: str
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit to make on a tip of trunk, as plain values."""
+
+    changes: Mapping[str, bytes | None]
+    """Repository path -> its new bytes, or None to remove it."""
+    message: str
+    author: Identity
+    settings: Git
+    """The committer and signing settings (the tip's vending.yaml)."""
+
+
+def write_commit(repo: Path, parent: str | None, commit: Commit) -> str:
+    """Write `commit` on `parent` (its tree built in a temporary index) and return its id; no ref moves."""
+    tree = build_tree(repo, parent, commit.changes)
+    return commit_tree(repo, tree, parent, commit.message, commit.author, commit.settings)
 
 
 def requester_identity(email: str) -> Identity:

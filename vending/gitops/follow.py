@@ -15,11 +15,23 @@ import json
 import os
 from pathlib import Path
 
+from vending.errors import GitError
 from vending.gitops import git
-from vending.gitops.tree import blob_id, object_format
+from vending.gitops.tree import blob_id, object_format_of
 from vending.repo_files import UnsafePath, read_file
 
 RECORD = "vending-follow"
+
+
+def keep_on_branch(repo: Path, branch: str, commit: str) -> None:
+    """Keep a commit made without pushing reachable: unless the checkout is on `branch`, the local `branch`
+    moves to it, fast-forward only (an agent's detached checkout may have no local branch at all)."""
+    if git.symbolic_head(repo) == f"refs/heads/{branch}":
+        return
+    local = git.resolve(repo, f"refs/heads/{branch}")
+    if local is not None and not git.is_ancestor(repo, local, commit):
+        raise GitError(f"the local {branch} moved while this run was committing; {commit[:12]} is on no branch")
+    git.run(repo, ["update-ref", f"refs/heads/{branch}", commit, local or "0" * len(commit)])
 
 
 def follow(repo: Path, branch: str, commit: str) -> str | None:
@@ -139,7 +151,7 @@ def _only_follow_content(repo: Path, old: str, new: str) -> bool:
     unstaged = git.run(repo, ["diff-files", "--name-only", "-z", "--no-renames"]).out
     if any(p and p not in touched for p in (*staged.split("\0"), *unstaged.split("\0"))):
         return False
-    fmt = object_format(repo)
+    object_format = object_format_of(repo)
     before, after = git.ls_tree(repo, old, paths), git.ls_tree(repo, new, paths)
     for path in paths:
         allowed = {entry[1] if entry else None for entry in (before.get(path), after.get(path))}
@@ -147,6 +159,6 @@ def _only_follow_content(repo: Path, old: str, new: str) -> bool:
             content = read_file(repo, path)
         except UnsafePath:
             return False
-        if (None if content is None else blob_id(content, fmt)) not in allowed:
+        if (None if content is None else blob_id(content, object_format)) not in allowed:
             return False
     return True

@@ -1,9 +1,11 @@
 """Land a commit on trunk: push without force, and on rejection start again from the new tip.
 
-Like Flux's image automation (push_retry.go): a bounded number of attempts with exponential
-backoff and jitter inside a time budget; every retry fetches the new tip and re-derives the
-change from it (another run may have taken the name meanwhile), and "the remote already has
-this change" ends as success.
+The principle of Flux's image automation, which never forces and, when a push fails, ends the
+reconcile and is requeued to compute the change again on a fresh clone of the new tip; here
+inside one run: a bounded number of attempts with exponential backoff and jitter inside a time
+budget, each on a freshly fetched tip, for which the caller's function builds the commit again
+(another run may have taken the name meanwhile). A tip that already holds the change (the
+function gives no commit) ends as success.
 """
 
 from __future__ import annotations
@@ -15,11 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vending.errors import GitError, VendingError
+from vending.errors import GitError, UsageError
 from vending.gitops import git
-from vending.gitops.commit import commit_tree
-from vending.gitops.tree import build_tree
-from vending.gitops.vend import Proposal
+from vending.gitops.commit import Commit, write_commit
 
 # The status git reports for the pushed ref (`push --porcelain`): flag, from:to, summary. Only this line
 # says why the ref was refused; hook output on stderr is free text (a hook may print "[rejected]").
@@ -33,21 +33,46 @@ STALE_LOCK_SECONDS = 5.0
 """A push holds a ref's lock for milliseconds; one older than this was left by a git process that died."""
 
 
-class Conflict(VendingError):
-    """Trunk changed the same subscription while this run was in flight."""
+CommitOn = Callable[[str | None], Commit | None]
+"""The commit that puts the change on a tip of trunk (None: an empty trunk), or None when that tip
+already holds it."""
+
+
+@dataclass(frozen=True)
+class Clone:
+    """The clone a run works in and the trunk it lands on."""
+
+    repo: Path
+    """The clone's top level."""
+    remote: str | None
+    """The remote that holds trunk (None: the clone has none; only without pushing)."""
+    branch: str
+    push: bool
+
+
+def open_clone(start: Path, remote: str, branch: str, *, push: bool) -> Clone:
+    repo = git.top_level(start)
+    git.check_branch_name(repo, branch)
+    has_remote = git.has_remote(repo, remote)
+    if push and not has_remote:
+        raise UsageError(f"the clone has no remote {remote!r} to push to; pass --remote NAME, or --no-push "
+                         "to commit locally")
+    return Clone(repo=repo, remote=remote if has_remote else None, branch=branch, push=push)
 
 
 @dataclass(frozen=True)
 class Landed:
-    action: str
     commit: str | None
+    """The commit now on trunk (or on the local branch without pushing); None: the tip held the change."""
     attempts: int
     tip: str | None
-    """The trunk tip the change was built on."""
+    """The trunk tip the last attempt built on."""
 
 
 @dataclass
-class Budget:
+class RetryBudget:
+    """How long a run keeps trying to push: `git.push` in vending.yaml."""
+
     attempts: int
     seconds: float
     initial_delay: float
@@ -113,40 +138,32 @@ def _refuse_stale_lock(repo: Path, remote: str, branch: str, lock: str) -> None:
             f"{url}, delete {lock}, and run vending again")
 
 
-def land(repo: Path, *, remote: str | None, branch: str, propose: Callable[[str | None], Proposal],
-         push: bool, budget: Budget) -> Landed:
-    """Propose the change on the current tip, commit it and push; again on a new tip when refused."""
-    attempt = 0
-    first: Proposal | None = None
+def land(clone: Clone, tip: str | None, commit_on: CommitOn, budget: RetryBudget) -> Landed:
+    """Write the commit `commit_on` gives for `tip` (trunk's tip, just read) and push it; when the push is
+    refused because trunk moved (or the remote was busy), fetch the new tip and do it again, within `budget`."""
+    attempt = 1
     while True:
-        attempt += 1
-        tip = base_commit(repo, remote, branch, push=push)
-        proposal = propose(tip)
-        if first is None:
-            first = proposal
-        elif proposal.stored_blob != first.stored_blob and proposal.action != "noop":
-            raise Conflict(
-                f"{proposal.name} was changed on {branch} by another run while this one was in flight "
-                f"(trunk is now at {tip[:12] if tip else 'nothing'}); look at its history and run "
-                "vending apply again if this request should still apply")
-        if proposal.action == "noop":
-            return Landed(action="noop", commit=None, attempts=attempt, tip=tip)
-        tree = build_tree(repo, tip, proposal.changes)
-        commit = commit_tree(repo, tree, tip, proposal.message, proposal.author, proposal.settings)
-        if not push:
-            return Landed(action=proposal.action, commit=commit, attempts=attempt, tip=tip)
-        assert remote is not None
-        refused = try_push(repo, remote, commit, branch)
+        change = commit_on(tip)
+        if change is None:
+            return Landed(commit=None, attempts=attempt, tip=tip)
+        commit = write_commit(clone.repo, tip, change)
+        if not clone.push:
+            return Landed(commit=commit, attempts=attempt, tip=tip)
+        assert clone.remote is not None  # open_clone: pushing needs a remote
+        refused = try_push(clone.repo, clone.remote, commit, clone.branch)
         if refused is None:
-            return Landed(action=proposal.action, commit=commit, attempts=attempt, tip=tip)
+            return Landed(commit=commit, attempts=attempt, tip=tip)
         budget.wait_or_give_up(attempt, refused)
+        attempt += 1
+        tip = base_commit(clone)
 
 
-def base_commit(repo: Path, remote: str | None, branch: str, *, push: bool) -> str | None:
+def base_commit(clone: Clone) -> str | None:
     """The commit to build on: the remote's tip (fetched now), or, without pushing, the local branch
     when it already holds that tip (so local commits stack up)."""
+    repo, remote, branch = clone.repo, clone.remote, clone.branch
     remote_tip = git.fetch(repo, remote, branch) if remote else None
-    if push:
+    if clone.push:
         return remote_tip
     local = git.resolve(repo, f"refs/heads/{branch}")
     if local is None:

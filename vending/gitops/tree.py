@@ -1,4 +1,5 @@
-"""Build a commit's tree from a base commit plus changed paths, in a temporary index.
+"""Trees of commits: read one as a plan compares with it (`GitTree`), and build one from a base
+commit plus changed paths, in a temporary index.
 
 The clone's own index and working tree are never touched.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from vending.gitops import git
@@ -20,9 +21,40 @@ def blob_id(content: bytes, object_format: str = "sha1") -> str:
     return hashlib.new(object_format, b"blob %d\0" % len(content) + content).hexdigest()
 
 
-def object_format(repo: Path) -> str:
+def object_format_of(repo: Path) -> str:
+    """The hash algorithm of the repository's objects: sha1, or sha256 (`git init --object-format`)."""
     result = git.run(repo, ["rev-parse", "--show-object-format"], check=False)
     return result.out.strip() if result.code == 0 and result.out.strip() else "sha1"
+
+
+class GitTree:
+    """The files of `commit` (None: an empty trunk), compared by blob id: no blob is read to tell
+    whether a file holds given bytes. Satisfies `vending.plan.Tree`."""
+
+    def __init__(self, repo: Path, commit: str | None, object_format: str) -> None:
+        self.repo = repo
+        self.commit = commit
+        self.object_format = object_format
+        self._entries: dict[str, tuple[str, str]] = {}
+        """path -> (mode, blob id) of the files listed so far."""
+
+    def existing(self, scope: Sequence[str]) -> Collection[str]:
+        if self.commit is None:
+            return set()
+        found = git.ls_tree(self.repo, self.commit, [entry.rstrip("/") for entry in scope])
+        self._entries.update(found)
+        return set(found)
+
+    def holds(self, path: str, content: bytes) -> bool:
+        if self.commit is None:
+            return False
+        if path not in self._entries:
+            self._entries.update(git.ls_tree(self.repo, self.commit, [path]))
+        entry = self._entries.get(path)
+        return entry is not None and entry[1] == blob_id(content, self.object_format)
+
+    def read(self, path: str) -> bytes | None:
+        return git.show_bytes(self.repo, self.commit, path) if self.commit is not None else None
 
 
 def build_tree(repo: Path, base: str | None, changes: Mapping[str, bytes | None]) -> str:

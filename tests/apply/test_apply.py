@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import RunCli
-from .conftest import Clone, example, git, request_file, vending
+from ..gitops.conftest import Clone, example, git, request_file, vending
 
 
 def files_at(repo: Path, ref: str) -> set[str]:

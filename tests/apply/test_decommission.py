@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import Clone, example, git, request_file, vending
+from ..gitops.conftest import Clone, example, git, request_file, vending
 
 
 def test_decommission_orphans_by_default_and_keeps_the_record(clone: Clone, trunk: Path) -> None:

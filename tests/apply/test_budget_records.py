@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from ..conftest import SHARED
+from ..gitops.conftest import Clone, git, request_file, vending
 from ..terraform_stub import offline_copy, terraform_missing_reason
 from ..terraform_stub import terraform as run_terraform
-from .conftest import Clone, git, request_file, vending
 
 MODULE_STUB = SHARED / "reference" / "avm-sub-vending-stub"
 

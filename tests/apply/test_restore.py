@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .conftest import Clone, example, git, request_file, vending
+from ..gitops.conftest import Clone, example, git, request_file, vending
 
 
 def test_delete_generated_render_all_and_git_diff_is_empty(clone: Clone, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import Clone, git, request_file, vending
+from ..gitops.conftest import Clone, git, request_file, vending
 
 
 def start(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
