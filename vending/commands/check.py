@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from vending.commands.options import open_repo, repo_option, report_failures
-from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput
-from vending.fleet import FleetInvalid
+from vending.commands.options import open_repo, repo_option
+from vending.errors import EXIT_INVALID, EXIT_OK
 from vending.plan import make_plan
 from vending.rendering import for_fleet
 
@@ -20,11 +19,7 @@ def command(repo: Path | None) -> int:
     differ from what the stored requests and vending.yaml render. Generated files are
     never edited by hand: change the request and run vending render."""
     config = open_repo(repo)
-    try:
-        desired = for_fleet(config, list(config.targets))
-    except (FleetInvalid, InvalidInput) as exc:
-        report_failures(exc)
-        return EXIT_INVALID
+    desired = for_fleet(config, list(config.targets))
     plan = make_plan(config.root, desired.files, desired.scope)
     if not plan:
         click.echo(f"generated files match the {len(desired.files)} files the requests render")

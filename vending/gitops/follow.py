@@ -15,9 +15,10 @@ import json
 import os
 from pathlib import Path
 
+from vending.errors import UnsafePath
 from vending.gitops import git
 from vending.gitops.tree import blob_id, object_format
-from vending.repo_files import UnsafePath, read_file
+from vending.repo_files import read_file
 
 RECORD = "vending-follow"
 
