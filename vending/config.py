@@ -154,6 +154,8 @@ def config_schema() -> Mapping[str, Any]:
 
 def find_root(start: Path) -> Path:
     """The nearest directory at or above `start` holding `vending.yaml`."""
+    if start.exists() and not start.is_dir():
+        raise ConfigError(f"{start} is not a directory; pass the GitOps repository (or a directory inside it)")
     start = start.resolve()
     for directory in (start, *start.parents):
         if (directory / CONFIG_FILE).is_file():

@@ -138,7 +138,10 @@ def list_requests(root: Path, directory: str) -> list[str]:
 
 def request_names(start: Path, shown: str) -> list[str]:
     """The names of the request files directly in the directory `start` (shown as `shown` in errors),
-    sorted; a request-named link or special file is refused, subdirectories are not looked into."""
+    sorted; a link (the directory itself, or a request-named entry) or special file is refused,
+    subdirectories are not looked into."""
+    if start.is_symlink():  # `vending validate requests` where a pull request made requests/ a link
+        raise _refuse(shown, "it is a symbolic link")
     try:
         entries = sorted(os.scandir(start), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):

@@ -8,7 +8,7 @@ import click
 
 from vending import reporter
 from vending.commands.options import output_option
-from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput, Problem, UsageError
+from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput, Problem
 from vending.intake import Accepted, accept_file
 from vending.repo_files import request_names
 
@@ -19,8 +19,6 @@ def expand(sources: tuple[str, ...]) -> list[str]:
     paths: list[str] = []
     for source in sources:
         path = Path(source)
-        if source != "-" and path.is_symlink() and path.is_dir():
-            raise UsageError(f"{source} is a symbolic link to a directory; name the directory itself")
         if source != "-" and path.is_dir():
             paths.extend(str(path / name) for name in request_names(path, source.rstrip("/") or "/"))
         else:
