@@ -9,7 +9,8 @@ import pytest
 
 from vending.config import load_config
 from vending.desired import Subscription, desired, for_fleet, for_requests
-from vending.fleet import FleetInvalid, load_fleet
+from vending.errors import FleetInvalid
+from vending.fleet import load_fleet
 from vending.plan import WorkingTree, make_plan
 from vending.records import read_record
 

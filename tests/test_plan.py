@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from vending.desired import Desired
+from vending.errors import UnsafePath
 from vending.gitops.tree import GitTree, object_format_of
 from vending.plan import Plan, Tree, WorkingTree, make_plan
-from vending.repo_files import UnsafePath
 
 FILES = {"generated/keep.json": b"same\n", "generated/edit.json": b"old\n", "generated/old/gone.json": b"{}\n",
          "records/a.json": b"{}\n", "requests/a.yaml": b"name: a\n"}

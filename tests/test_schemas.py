@@ -9,8 +9,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from vending import schemas
-from vending.errors import Bug
-from vending.schemas import PinError, load_releases, resolve_pin, verify_lock
+from vending.errors import Bug, PinError
+from vending.schemas import load_releases, resolve_pin, verify_lock
 
 from .conftest import ROOT
 

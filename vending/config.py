@@ -13,11 +13,11 @@ from typing import Any
 
 from vending import naming
 from vending.config_git import git_problems
-from vending.errors import ConfigError, InvalidInput, Problem
+from vending.errors import ConfigError, ConfigInvalid, InvalidInput, Problem, UnsafePath
 from vending.loader import MAX_BYTES, Marks, capped, join_pointer, load_bytes
 from vending.model import frozen_map
 from vending.portable_names import is_reserved
-from vending.repo_files import UnsafePath, read_file
+from vending.repo_files import read_file
 from vending.validation import validate
 
 CONFIG_FILE = "vending.yaml"
@@ -154,6 +154,8 @@ def config_schema() -> Mapping[str, Any]:
 
 def find_root(start: Path) -> Path:
     """The nearest directory at or above `start` holding `vending.yaml`."""
+    if start.exists() and not start.is_dir():
+        raise ConfigError(f"{start} is not a directory; pass the GitOps repository (or a directory inside it)")
     start = start.resolve()
     for directory in (start, *start.parents):
         if (directory / CONFIG_FILE).is_file():
@@ -254,10 +256,6 @@ def _credentials(doc: Mapping[str, Any]) -> Credentials:
         tenant_id=doc.get("tenantId"),
         client_id=doc.get("clientId"),
     )
-
-
-class ConfigInvalid(InvalidInput):
-    exit_code = ConfigError.exit_code
 
 
 def build_config(root: Path, doc: Mapping[str, Any]) -> Config:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vending.config import REQUESTS_DIR, Config
-from vending.errors import InvalidInput
-from vending.fleet import FleetInvalid, accept_stored, load_fleet, relative
+from vending.errors import FleetInvalid, InvalidInput
+from vending.fleet import accept_stored, load_fleet, relative
 from vending.intake import Accepted, accept_file
 from vending.policy import check_policy
 from vending.records import Record, dated, read_record, record_facts, record_files, record_path

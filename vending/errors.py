@@ -45,13 +45,32 @@ class VendingError(Exception):
 
 
 class InvalidInput(VendingError):
-    """An input file is invalid; carries every problem found in it."""
+    """An input file is invalid; carries every problem found in it, the warnings found on the way, the
+    schema release a request was checked against (None: its pin did not resolve, or not a request), and
+    what was not done because of it (printed after the problems)."""
 
-    def __init__(self, path: str, problems: Sequence[Problem]) -> None:
+    def __init__(self, path: str, problems: Sequence[Problem], warnings: Sequence[Problem] = (), *,
+                 release: str | None = None, consequence: str | None = None) -> None:
         self.path = path
         self.problems = tuple(problems)
+        self.warnings = tuple(warnings)
+        self.release = release
+        self.consequence = consequence
         first = self.problems[0].message if self.problems else "invalid"
         super().__init__(f"{path}: {first}")
+
+    def because(self, consequence: str) -> InvalidInput:
+        """The same failure, saying what was not done because of it."""
+        return type(self)(self.path, self.problems, self.warnings, release=self.release, consequence=consequence)
+
+
+class FleetInvalid(VendingError):
+    """Some input files are invalid (stored requests, or the requests named on the command line);
+    `failures` has each file's problems."""
+
+    def __init__(self, failures: Sequence[InvalidInput]) -> None:
+        super().__init__(f"{len(failures)} request file(s) are invalid")
+        self.failures = tuple(failures)
 
 
 class UsageError(VendingError):
@@ -60,6 +79,22 @@ class UsageError(VendingError):
 
 class ConfigError(VendingError):
     exit_code = EXIT_USAGE
+
+
+class ConfigInvalid(InvalidInput):
+    """vending.yaml is invalid: a configuration error, with every problem located in the file."""
+
+    exit_code = EXIT_USAGE
+
+
+class UnsafePath(VendingError):
+    """Repository content that is a link, a special file or lies outside the repository."""
+
+
+class PinError(ValueError):
+    """A `schemaVersion` that names no usable release; the message lists the supported ones.
+
+    Internal: intake turns it into an InvalidInput located at the request's `/schemaVersion`."""
 
 
 class GitError(VendingError):

@@ -5,18 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from vending.config import REQUESTS_DIR
-from vending.errors import InvalidInput, Problem, VendingError
+from vending.errors import FleetInvalid, InvalidInput, Problem, UnsafePath
 from vending.intake import Accepted, accept, request_syntax
 from vending.loader import MAX_BYTES
-from vending.repo_files import UnsafePath, list_requests, read_file
-
-
-class FleetInvalid(VendingError):
-    """Some stored requests are invalid; `failures` has each file's problems."""
-
-    def __init__(self, failures: list[InvalidInput]) -> None:
-        super().__init__(f"{len(failures)} stored request(s) are invalid")
-        self.failures = failures
+from vending.repo_files import list_requests, read_file
 
 
 def stored_paths(root: Path) -> list[Path]:

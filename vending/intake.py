@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from vending import repo_files, schemas
-from vending.errors import Bug, InvalidInput, Problem
+from vending.errors import Bug, InvalidInput, PinError, Problem
 from vending.loader import MAX_BYTES, Document, capped, load_bytes
 from vending.model import Request, build_request
-from vending.schemas import PinError, Release
+from vending.schemas import Release
 from vending.semantics import check_request
 from vending.upgrade import upgrade
 from vending.validation import validate
@@ -36,16 +36,6 @@ class Accepted:
     @property
     def path(self) -> str:
         return self.document.path
-
-
-class Rejected(InvalidInput):
-    """An invalid request; `release` is the version it was checked against, if the pin resolved."""
-
-    def __init__(self, path: str, problems: list[Problem], release: Release | None,
-                 warnings: tuple[Problem, ...] = ()) -> None:
-        super().__init__(path, problems)
-        self.release = release
-        self.warnings = warnings
 
 
 def read_source(source: str | Path, display: str | None = None) -> tuple[bytes, str, str]:
@@ -83,7 +73,7 @@ def accept(raw: bytes, path: str, *, syntax: str = "auto") -> Accepted:
     try:
         document = load_bytes(raw, path, syntax=syntax)
     except InvalidInput as exc:
-        raise Rejected(path, list(exc.problems), None) from None
+        raise InvalidInput(path, exc.problems) from None
     release = _resolve(document)
     warnings: list[Problem] = []
     if release.status == "deprecated":
@@ -97,7 +87,7 @@ def accept(raw: bytes, path: str, *, syntax: str = "auto") -> Accepted:
         problems.extend(errors)
         warnings.extend(more_warnings)
     if problems:  # at most MAX_PROBLEMS listed: 90,000 unknown properties must not flood the log
-        raise Rejected(path, capped(problems), release, tuple(warnings))
+        raise InvalidInput(path, capped(problems), warnings, release=release.name)
     newest = schemas.latest()
     upgraded = upgrade(document.data, release.version.major, newest.name)
     # Across majors an upgrade step rewrote the document: prove it fits the newest schema
@@ -129,14 +119,14 @@ def _hint_newer(problem: Problem, release: Release) -> Problem:
 def _resolve(document: Document) -> Release:
     pin = document.data.get("schemaVersion")
     if pin is None:
-        raise Rejected(document.path, [document.marks.problem(
+        raise InvalidInput(document.path, [document.marks.problem(
             "missing required property 'schemaVersion': pin the request schema version it is written "
-            f"against (supported: {schemas.supported_list()})", "/schemaVersion")], None)
+            f"against (supported: {schemas.supported_list()})", "/schemaVersion")])
     if not isinstance(pin, str):
         hint = '; quote it in YAML: schemaVersion: "1.0"' if isinstance(pin, int | float) else ""
-        raise Rejected(document.path, [document.marks.problem(
-            f"schemaVersion must be a string such as \"{schemas.latest().name}\"{hint}", "/schemaVersion")], None)
+        raise InvalidInput(document.path, [document.marks.problem(
+            f"schemaVersion must be a string such as \"{schemas.latest().name}\"{hint}", "/schemaVersion")])
     try:
         return schemas.resolve_pin(pin)
     except PinError as exc:
-        raise Rejected(document.path, [document.marks.problem(str(exc), "/schemaVersion")], None) from None
+        raise InvalidInput(document.path, [document.marks.problem(str(exc), "/schemaVersion")]) from None

@@ -9,9 +9,8 @@ from collections.abc import Sequence
 import click
 
 from vending import __version__, output, reporter
-from vending.azdo.logging import redact
-from vending.errors import EXIT_BUG, EXIT_USAGE, Bug, InvalidInput, VendingError
-from vending.fleet import FleetInvalid
+from vending.errors import EXIT_BUG, EXIT_USAGE, Bug, FleetInvalid, InvalidInput, VendingError
+from vending.pipeline_log import redact
 
 # Subcommand -> module with a `command`. Modules are imported only when their command runs:
 # a pipeline step pays for what it uses, not for every feature (start-up time is a target).
@@ -68,9 +67,7 @@ def _run(argv: Sequence[str] | None) -> int:
         click.echo("aborted", err=True)
         return 130
     except (InvalidInput, FleetInvalid) as exc:
-        for failure in exc.failures if isinstance(exc, FleetInvalid) else [exc]:
-            for problem in failure.problems:
-                reporter.echo_problem(failure.path, problem)
+        reporter.echo_invalid(exc)
         return exc.exit_code
     except VendingError as exc:
         reporter.echo_error(str(exc))

@@ -2,7 +2,7 @@
 
 `vending.main` puts a `GuardedStream` in front of standard output and standard error for the
 whole run, so no path can forget it (a diff of a hostile file, a git message, click's own usage
-errors, a crash report). Each complete line has every secret masked (`azdo.logging.secrets`, in
+errors, a crash report). Each complete line has every secret masked (`pipeline_log.secrets`, in
 every encoding) and, under an Azure Pipelines agent, every logging-command marker (`##vso[`,
 `##[`) defused wherever it is in the line: the agent scans whole lines for `##vso[`. A partial
 line is held back until its end arrives, so a marker split across two writes is still seen (on a
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from vending.azdo import logging as azdo
+from vending import pipeline_log
 
 
 def printable(text: str) -> str:
@@ -37,9 +37,9 @@ def printable(text: str) -> str:
 
 def clean(text: str, secrets: list[str] | None = None, *, pipeline: bool | None = None) -> str:
     """`text` with secrets masked and, in a pipeline, logging commands defused."""
-    text = azdo.redact(printable(text), secrets)
-    if azdo.in_pipeline() if pipeline is None else pipeline:
-        text = azdo.neutralize(text)
+    text = pipeline_log.redact(printable(text), secrets)
+    if pipeline_log.in_pipeline() if pipeline is None else pipeline:
+        text = pipeline_log.neutralize(text)
     return text
 
 
@@ -109,8 +109,8 @@ def trusted(stream: TextIO) -> TextIO:
 @contextmanager
 def guarded() -> Iterator[None]:
     """Standard output and error behind the guard for the duration of a run."""
-    secrets = azdo.secrets()
-    pipeline = azdo.in_pipeline()
+    secrets = pipeline_log.secrets()
+    pipeline = pipeline_log.in_pipeline()
 
     def cleaner(line: str) -> str:
         return clean(line, secrets, pipeline=pipeline)

@@ -19,14 +19,10 @@ import os
 import stat
 from pathlib import Path, PurePosixPath
 
-from vending.errors import VendingError
+from vending.errors import UnsafePath
 
 REQUEST_SUFFIXES = (".yaml", ".yml", ".json")
 """The suffixes of request files (exactly these: `requests/x.JSON` is not a stored request)."""
-
-
-class UnsafePath(VendingError):
-    """Repository content that is a link, a special file or lies outside the repository."""
 
 
 def request_syntax(name: str) -> str | None:
@@ -135,8 +131,17 @@ def walk(start: Path, root: Path | None = None) -> list[Path]:
 
 
 def list_requests(root: Path, directory: str) -> list[str]:
-    """The request files directly in `directory` of the repository (links and special files refused)."""
-    start = inside(root, directory)
+    """The request files directly in `directory` of the repository, sorted (links and special files
+    refused): the one discovery rule, for the stored requests and for `vending validate DIR` alike."""
+    return [f"{directory}/{name}" for name in request_names(inside(root, directory), directory)]
+
+
+def request_names(start: Path, shown: str) -> list[str]:
+    """The names of the request files directly in the directory `start` (shown as `shown` in errors),
+    sorted; a link (the directory itself, or a request-named entry) or special file is refused,
+    subdirectories are not looked into."""
+    if start.is_symlink():  # `vending validate requests` where a pull request made requests/ a link
+        raise _refuse(shown, "it is a symbolic link")
     try:
         entries = sorted(os.scandir(start), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
@@ -145,12 +150,12 @@ def list_requests(root: Path, directory: str) -> list[str]:
     for entry in entries:
         if not is_request_file(entry.name):
             continue
-        relative = f"{directory}/{entry.name}"
+        relative = f"{shown}/{entry.name}"
         if entry.is_symlink():
             raise _refuse(relative, "it is a symbolic link")
         if entry.is_dir(follow_symlinks=False):
             continue
         if not entry.is_file(follow_symlinks=False):
             raise _refuse(relative, "it is not a regular file")
-        found.append(relative)
+        found.append(entry.name)
     return found

@@ -14,9 +14,8 @@ from typing import Any
 
 import click
 
-from vending import output
-from vending.azdo import logging as azdo
-from vending.errors import Problem
+from vending import output, pipeline_log
+from vending.errors import FleetInvalid, InvalidInput, Problem
 
 
 def location(path: str, problem: Problem) -> str:
@@ -37,10 +36,10 @@ def _say(text: str, *, err: bool, color: str | None = None) -> None:
 
 
 def _pipeline_command(line: str) -> None:
-    """One of vending's own logging commands (its message already defused by `azdo.command`), written past
+    """One of vending's own logging commands (its message already defused by `pipeline_log.command`), written past
     the guard that would defuse it."""
-    if azdo.in_pipeline():
-        click.echo(azdo.redact(output.printable(line)), file=output.trusted(sys.stderr))
+    if pipeline_log.in_pipeline():
+        click.echo(pipeline_log.redact(output.printable(line)), file=output.trusted(sys.stderr))
 
 
 def echo_problem(path: str, problem: Problem, severity: str = "error", *, text: bool = True) -> None:
@@ -49,15 +48,27 @@ def echo_problem(path: str, problem: Problem, severity: str = "error", *, text: 
     if text:
         _say(problem_line(path, problem, severity), err=True, color="red" if severity == "error" else "yellow")
     where = f"{problem.pointer}: " if problem.pointer else ""
-    source = None if path.startswith("<") else azdo.redact(path)  # not <stdin> or <pipeline parameters>
-    _pipeline_command(azdo.log_issue(severity, azdo.redact(f"{where}{problem.message}"), source=source,
+    source = None if path.startswith("<") else pipeline_log.redact(path)  # not <stdin> or <pipeline parameters>
+    _pipeline_command(pipeline_log.log_issue(severity, pipeline_log.redact(f"{where}{problem.message}"), source=source,
                                      line=problem.line, column=problem.column))
+
+
+def echo_invalid(error: InvalidInput | FleetInvalid, *, text: bool = True) -> None:
+    """Every invalid file in `error`: its warnings, its problems, then what was not done because of it.
+    The one way invalid input is reported (`vending.main` for every command; `validate` per file)."""
+    for failure in error.failures if isinstance(error, FleetInvalid) else (error,):
+        for warning in failure.warnings:
+            echo_problem(failure.path, warning, "warning", text=text)
+        for problem in failure.problems:
+            echo_problem(failure.path, problem, text=text)
+        if failure.consequence and text:
+            _say(f"{failure.path}: {failure.consequence}", err=True)
 
 
 def echo_error(message: str) -> None:
     """A fatal error: one sentence for the user, and an issue on the run under an agent."""
     _say(f"vending: error: {message}", err=True)
-    _pipeline_command(azdo.log_issue("error", azdo.redact(message)))
+    _pipeline_command(pipeline_log.log_issue("error", pipeline_log.redact(message)))
 
 
 def echo(text: str = "", *, err: bool = False) -> None:
@@ -67,11 +78,11 @@ def echo(text: str = "", *, err: bool = False) -> None:
 
 def output_variable(name: str, value: str) -> None:
     """Publish a result as an output variable of the step, under an Azure Pipelines agent."""
-    _pipeline_command(azdo.set_output(name, azdo.redact(value)))
+    _pipeline_command(pipeline_log.set_output(name, pipeline_log.redact(value)))
 
 
 def echo_json(payload: Any) -> None:
-    text = azdo.redact(json.dumps(payload, indent=2, ensure_ascii=False))
-    if azdo.in_pipeline():
+    text = pipeline_log.redact(json.dumps(payload, indent=2, ensure_ascii=False))
+    if pipeline_log.in_pipeline():
         text = text.replace("#", "\\u0023")  # '#' occurs only inside JSON strings: lossless, and no ##vso[
     click.echo(text)

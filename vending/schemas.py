@@ -18,7 +18,7 @@ from typing import Any
 
 import semver
 
-from vending.errors import Bug
+from vending.errors import Bug, PinError
 
 # At most nine digits a part: no release needs more, and Python refuses to convert very long numbers.
 PIN_PATTERN = re.compile(r"^(0|[1-9][0-9]{0,8})(?:\.(0|[1-9][0-9]{0,8}))?(?:\.(0|[1-9][0-9]{0,8}))?$")
@@ -52,10 +52,6 @@ class Release:
     @property
     def label(self) -> str:
         return self.name if self.status == "supported" else f"{self.name} ({self.status})"
-
-
-class PinError(ValueError):
-    """A `schemaVersion` that names no usable release; the message lists the supported ones."""
 
 
 def schema_file_name(version: str) -> str:
@@ -151,21 +147,33 @@ def schema_for(version: str) -> Mapping[str, Any]:
     raise Bug(f"no released schema {version}")
 
 
+def resolve_ref(schema: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """`node` with its local `$ref` ("#/a/b", a JSON pointer into `schema`) followed, recursively; the
+    sibling keywords of a reference win over the target's. None for a reference that is not local or names
+    nothing. The one place `$ref`s of our own schemas are followed (the derived interfaces use it)."""
+    ref = node.get("$ref")
+    if ref is None:
+        return node
+    if not isinstance(ref, str) or not ref.startswith("#/"):
+        return None
+    target: Any = schema
+    for token in ref[2:].split("/"):
+        key = token.replace("~1", "/").replace("~0", "~")
+        target = target.get(key) if isinstance(target, Mapping) else None
+    resolved = resolve_ref(schema, target) if isinstance(target, Mapping) else None
+    if resolved is None:
+        return None
+    return {**resolved, **{k: v for k, v in node.items() if k != "$ref"}}
+
+
 def subschema_at(schema: Mapping[str, Any], tokens: list[str]) -> Mapping[str, Any] | None:
     """The subschema that applies to the instance at `tokens`, following properties, items,
     additionalProperties and local `$ref`s; None where that is not simple to tell."""
-    node: Mapping[str, Any] = schema
+    node: Mapping[str, Any] | None = schema
     for token in [None, *tokens]:
-        while "$ref" in node:
-            ref = node["$ref"]
-            if not isinstance(ref, str) or not ref.startswith("#/"):
-                return None
-            target: Any = schema
-            for part in ref[2:].split("/"):
-                target = target.get(part) if isinstance(target, Mapping) else None
-            if not isinstance(target, Mapping):
-                return None
-            node = target
+        node = resolve_ref(schema, node) if node is not None else None
+        if node is None:
+            return None
         if token is None:
             continue
         if token in node.get("properties", {}):

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from vending import __version__
-from vending.azdo.logging import redact, secrets
 from vending.errors import RemoteError, UsageError
+from vending.pipeline_log import redact, secrets
 
 API_VERSION = "7.1"
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024

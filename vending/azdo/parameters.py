@@ -21,8 +21,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from vending.errors import InvalidInput, Problem
+from vending.errors import Bug, InvalidInput, Problem
 from vending.loader import Json, capped, join_pointer, json_type, parse_json
+from vending.schemas import resolve_ref
 
 PARAMETERS_VARIABLE = "VENDING_PARAMETERS"
 """The environment variable the template hands all parameters over in."""
@@ -41,14 +42,11 @@ _ENCODED = re.compile(r"%(2[45])")
 
 
 def resolve(schema: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`node` with a local `$ref` followed (the sibling keywords of the reference win)."""
-    ref = node.get("$ref")
-    if not isinstance(ref, str) or not ref.startswith("#/"):
-        return node
-    target: Any = schema
-    for part in ref[2:].split("/"):
-        target = target[part]
-    return {**resolve(schema, target), **{k: v for k, v in node.items() if k != "$ref"}}
+    """`node` with a local `$ref` followed; our released schemas hold only references that resolve."""
+    resolved = resolve_ref(schema, node)
+    if resolved is None:
+        raise Bug(f"the request schema holds a $ref that does not resolve: {node.get('$ref')!r}")
+    return resolved
 
 
 def request_properties(schema: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any], bool]]:

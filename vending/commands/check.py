@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
-from vending.commands.options import open_repo, repo_option, report_failures
+from vending.commands.options import open_repo, repo_option
 from vending.desired import for_fleet
-from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput
-from vending.fleet import FleetInvalid
+from vending.errors import EXIT_INVALID, EXIT_OK
 from vending.plan import WorkingTree, make_plan
 
 
@@ -20,11 +19,7 @@ def command(repo: Path | None) -> int:
     differ from what the stored requests and vending.yaml render. Generated files are
     never edited by hand: change the request and run vending render."""
     config = open_repo(repo)
-    try:
-        desired = for_fleet(config, list(config.targets))
-    except (FleetInvalid, InvalidInput) as exc:
-        report_failures(exc)
-        return EXIT_INVALID
+    desired = for_fleet(config, list(config.targets))
     tree = WorkingTree(config.root)
     plan = make_plan(desired, tree)
     if not plan:

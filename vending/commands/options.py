@@ -1,4 +1,4 @@
-"""Options and helpers shared by several subcommands."""
+"""The options and helpers every command shares, each with one meaning."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ import click
 
 from vending import reporter
 from vending.config import CONFIG_FILE, Config, find_root, load_config
-from vending.errors import InvalidInput
-from vending.fleet import FleetInvalid
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -19,7 +17,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 def repo_option(function: F) -> F:
     return click.option(
         "--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help="The GitOps repository (default: the nearest directory above the current one with vending.yaml).",
+        help="The GitOps repository, or any directory inside it (default: the current directory).",
+    )(function)
+
+
+def output_option(function: F) -> F:
+    return click.option(
+        "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        help="Human-readable lines, or one JSON document.",
     )(function)
 
 
@@ -31,8 +36,9 @@ def target_option(function: F) -> F:
 
 
 def open_repo(repo: Path | None) -> Config:
-    root = repo.resolve() if repo else find_root(Path.cwd())
-    config = load_config(root)
+    """The configuration of the repository `--repo` names (the nearest directory at or above it, or above
+    the current directory, holding vending.yaml), its warnings printed."""
+    config = load_config(find_root(repo or Path.cwd()))
     for warning in config.warnings:
         reporter.echo_problem(CONFIG_FILE, warning, "warning")
     return config
@@ -42,10 +48,3 @@ def chosen_targets(config: Config, target: str | None) -> list[str]:
     if target is None:
         return list(config.targets)
     return ["terraform", "crossplane"] if target == "all" else [target]
-
-
-def report_failures(error: FleetInvalid | InvalidInput) -> None:
-    failures = error.failures if isinstance(error, FleetInvalid) else [error]
-    for failure in failures:
-        for problem in failure.problems:
-            reporter.echo_problem(failure.path, problem)

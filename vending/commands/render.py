@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 
-from vending.commands.options import chosen_targets, open_repo, repo_option, report_failures, target_option
+from vending.commands.options import chosen_targets, open_repo, repo_option, target_option
 from vending.desired import Tick, for_fleet, for_requests
-from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput, UsageError
-from vending.fleet import FleetInvalid, stored_paths
+from vending.errors import EXIT_OK, UsageError
+from vending.fleet import stored_paths
 from vending.plan import Plan, Tree, WorkingTree, make_plan
 from vending.records import today_utc
 from vending.writer import apply_plan
@@ -71,15 +71,11 @@ def command(requests: tuple[Path, ...], everything: bool, target: str | None, dr
         raise UsageError("give request files or --all (not both)")
     config = open_repo(repo)
     targets = chosen_targets(config, target)
-    try:
-        if everything:
-            with progress(len(stored_paths(config.root))) as tick:
-                desired = for_fleet(config, targets, tick)
-        else:
-            desired = for_requests([str(r) for r in requests], config, targets, today_utc(os.environ))
-    except (FleetInvalid, InvalidInput) as exc:
-        report_failures(exc)
-        return EXIT_INVALID
+    if everything:
+        with progress(len(stored_paths(config.root))) as tick:
+            desired = for_fleet(config, targets, tick)
+    else:
+        desired = for_requests([str(r) for r in requests], config, targets, today_utc(os.environ))
     tree = WorkingTree(config.root)
     plan = make_plan(desired, tree)
     if not dry_run:

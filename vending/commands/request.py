@@ -17,8 +17,8 @@ import click
 
 from vending import reporter, schemas
 from vending.azdo.parameters import PARAMETERS_VARIABLE, SOURCE, parse_environment_value, request_from_parameters
-from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput, Problem, UsageError
-from vending.intake import Rejected, accept
+from vending.errors import EXIT_OK, InvalidInput, Problem, UsageError
+from vending.intake import accept
 from vending.writer import write_atomic
 
 
@@ -43,23 +43,18 @@ def from_pipeline(variable: str, out: str) -> int:
     """
     raw = os.environ.get(variable)
     if raw is None:
-        reporter.echo_problem(SOURCE, Problem(
-            f"the environment variable {variable} is not set: the pipeline step must map the "
-            "template's parameters into it"))
-        return EXIT_INVALID
+        raise InvalidInput(SOURCE, [Problem(f"the environment variable {variable} is not set: the pipeline step "
+                                            "must map the template's parameters into it")])
     newest = schemas.latest()
     try:
         doc = request_from_parameters(parse_environment_value(raw), schemas.schema_for(newest.name))
         text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
         accepted = accept(text.encode(), SOURCE, syntax="json")
-    except InvalidInput as exc:
-        for warning in exc.warnings if isinstance(exc, Rejected) else ():
-            _echo(warning, "warning")
-        for problem in exc.problems:
-            _echo(problem, "error")
-        return EXIT_INVALID
-    for warning in accepted.warnings:
-        _echo(warning, "warning")
+    except InvalidInput as exc:  # parameters have no file lines: the pointer says which parameter
+        raise InvalidInput(SOURCE, _unlocated(exc.problems), _unlocated(exc.warnings),
+                           release=exc.release) from None
+    for warning in _unlocated(accepted.warnings):
+        reporter.echo_problem(SOURCE, warning, "warning")
     _write(out, doc, text)
     reporter.output_variable("subscription", accepted.request.name)
     reporter.output_variable("schemaVersion", accepted.release.name)
@@ -68,9 +63,8 @@ def from_pipeline(variable: str, out: str) -> int:
     return EXIT_OK
 
 
-def _echo(problem: Problem, severity: str) -> None:
-    """Parameters have no file lines: say which parameter instead."""
-    reporter.echo_problem(SOURCE, replace(problem, line=None, column=None), severity)
+def _unlocated(problems: tuple[Problem, ...]) -> list[Problem]:
+    return [replace(problem, line=None, column=None) for problem in problems]
 
 
 def _write(out: str, doc: dict[str, object], text: str) -> None:

@@ -17,8 +17,9 @@ import click
 from vending import reporter, schemas
 from vending.azdo import client
 from vending.azdo.parameters import parameters_from_request
-from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput
-from vending.intake import Rejected, accept_file
+from vending.commands.options import output_option
+from vending.errors import EXIT_OK, InvalidInput
+from vending.intake import accept_file
 from vending.upgrade import upgrade
 
 
@@ -33,8 +34,7 @@ from vending.upgrade import upgrade
               help="The branch (or ref) of the pipeline's repository to run; a bare name means refs/heads/NAME.")
 @click.option("--preview", is_flag=True,
               help="Ask Azure DevOps for the expanded YAML of the run instead of queueing it.")
-@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Human-readable lines, or one JSON document.")
+@output_option
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="How long to wait for Azure DevOps.")
 def command(*, request: str, organization: str, project: str, pipeline_id: int, ref: str, preview: bool,
@@ -50,12 +50,7 @@ def command(*, request: str, organization: str, project: str, pipeline_id: int, 
     try:
         accepted = accept_file(request)
     except InvalidInput as exc:
-        for warning in exc.warnings if isinstance(exc, Rejected) else ():
-            reporter.echo_problem(exc.path, warning, "warning")
-        for problem in exc.problems:
-            reporter.echo_problem(exc.path, problem)
-        reporter.echo(f"{exc.path}: not sent: fix the request first", err=True)
-        return EXIT_INVALID
+        raise exc.because("not sent: fix the request first") from None
     for warning in accepted.warnings:
         reporter.echo_problem(accepted.path, warning, "warning")
     credential = client.credential_from_env(os.environ)

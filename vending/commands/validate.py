@@ -7,18 +7,20 @@ from pathlib import Path
 import click
 
 from vending import reporter
+from vending.commands.options import output_option
 from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput, Problem
-from vending.intake import Accepted, Rejected, accept_file
-from vending.repo_files import is_request_file, walk
+from vending.intake import Accepted, accept_file
+from vending.repo_files import request_names
 
 
 def expand(sources: tuple[str, ...]) -> list[str]:
-    """Paths as given; a directory stands for the request files under it, sorted."""
+    """Paths as given; a directory stands for the request files directly in it, sorted (the rule that
+    finds the stored requests in requests/)."""
     paths: list[str] = []
     for source in sources:
         path = Path(source)
         if source != "-" and path.is_dir():
-            paths.extend(str(p) for p in walk(path) if is_request_file(p.name))
+            paths.extend(str(path / name) for name in request_names(path, source.rstrip("/") or "/"))
         else:
             paths.append(source)
     return paths
@@ -28,9 +30,7 @@ def _result(source: str) -> tuple[dict[str, object], Accepted | None, InvalidInp
     try:
         accepted = accept_file(source)
     except InvalidInput as exc:
-        release = exc.release if isinstance(exc, Rejected) else None
-        warnings = exc.warnings if isinstance(exc, Rejected) else ()
-        return _json(exc.path, False, release.name if release else None, exc.problems, warnings), None, exc
+        return _json(exc.path, False, exc.release, exc.problems, exc.warnings), None, exc
     return _json(accepted.path, True, accepted.release.name, (), accepted.warnings), accepted, None
 
 
@@ -47,8 +47,7 @@ def _json(path: str, valid: bool, version: str | None, errors: tuple[Problem, ..
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Human-readable lines, or one JSON document.")
+@output_option
 def command(paths: tuple[str, ...], output: str) -> int:
     """Validate request files (YAML or JSON; - reads stdin; a directory means the requests in it).
 
@@ -68,10 +67,7 @@ def command(paths: tuple[str, ...], output: str) -> int:
             if text:
                 reporter.echo(f"{accepted.path}: valid (schema {accepted.request.schema_version})")
         elif error is not None:
-            for warning in getattr(error, "warnings", ()):
-                reporter.echo_problem(error.path, warning, "warning", text=text)
-            for problem in error.problems:
-                reporter.echo_problem(error.path, problem, text=text)
+            reporter.echo_invalid(error, text=text)
     if output == "json":
         reporter.echo_json({"results": results})
     elif not results:

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from vending import reporter
 from vending.apply import Outcome
+from vending.commands.options import output_option, repo_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def vend_options(function: F) -> F:
     options = [
-        click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
-                     help="The clone of the GitOps repository (default: the current directory)."),
+        repo_option,
         click.option("--remote", default="origin", show_default=True, help="The remote that holds trunk."),
         click.option("--branch", default="main", show_default=True, help="Trunk: the branch to commit onto."),
         click.option("--no-push", is_flag=True,
                      help="Commit onto the local branch and move the checkout to it, without pushing."),
-        click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True),
+        output_option,
     ]
     for option in reversed(options):
         function = option(function)

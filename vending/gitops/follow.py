@@ -15,10 +15,10 @@ import json
 import os
 from pathlib import Path
 
-from vending.errors import GitError
+from vending.errors import GitError, UnsafePath
 from vending.gitops import git
 from vending.gitops.tree import blob_id, object_format_of
-from vending.repo_files import UnsafePath, read_file
+from vending.repo_files import read_file
 
 RECORD = "vending-follow"
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from vending.errors import Bug
+from vending.schemas import resolve_ref
+
 DROPPED = {
     "$schema", "$id", "$defs", "$comment", "title", "examples", "deprecated", "propertyNames", "uniqueItems",
 }
@@ -22,10 +25,9 @@ def structural(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None)
     """`schema` as a Kubernetes structural schema (refs resolved against `root`)."""
     root = root if root is not None else schema
     if "$ref" in schema:
-        target: Any = root
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        merged = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+        merged = resolve_ref(root, schema)
+        if merged is None:
+            raise Bug(f"the request schema holds a $ref that does not resolve: {schema['$ref']!r}")
         return structural(merged, root)
     out: dict[str, Any] = {}
     for key, value in schema.items():
