@@ -9,14 +9,14 @@ from pathlib import Path
 import click
 
 from vending import reporter, schemas
-from vending.compat.checks import run_checks, steps
-from vending.compat.diff import Diff, diff_schemas
-from vending.compat.repository import read_series
-from vending.compat.schema_input import parse_schema
-from vending.compat.semver_bump import changelog_section, next_version
 from vending.errors import EXIT_INVALID, EXIT_OK, Bug, InvalidInput, Problem
 from vending.intake import read_source
 from vending.loader import Json
+from vending.release.checks import run_checks, steps
+from vending.release.repository import read_series
+from vending.schemadiff.diff import Diff, diff_schemas
+from vending.schemadiff.schema_input import parse_schema
+from vending.schemadiff.semver_bump import changelog_section, next_version
 from vending.schemas import Release, load_releases
 
 VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
