@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,29 +11,7 @@ from vending.errors import UsageError
 from vending.release.checks import CHECKS, run_checks
 from vending.release.repository import read_series
 
-from ..conftest import ROOT
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """The series and the stored requests; not the derived interfaces (tests/release/test_derived.py)."""
-    shutil.copytree(ROOT / "interface" / "request", tmp_path / "interface" / "request")
-    shutil.copytree(ROOT / "requests", tmp_path / "requests")
-    shutil.copy(ROOT / "CHANGELOG.md", tmp_path / "CHANGELOG.md")
-    return tmp_path
-
-
-def lock_of(repo: Path) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((repo / "interface/request/releases.json").read_text())
-    return loaded
-
-
-def release(repo: Path, version: str, schema: dict[str, Any], status: str = "supported") -> None:
-    raw = json.dumps(schema, indent=2).encode()
-    (repo / f"interface/request/{version}.schema.json").write_bytes(raw)
-    lock = lock_of(repo)
-    lock["releases"][version] = {"sha256": hashlib.sha256(raw).hexdigest(), "status": status}
-    (repo / "interface/request/releases.json").write_text(json.dumps(lock))
+from .conftest import lock_of, release
 
 
 def failures(repo: Path) -> list[tuple[str, str]]:
@@ -104,7 +79,7 @@ def test_a_missing_lock_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_checks_are_a_list_to_extend() -> None:
     assert [name for name, _ in CHECKS] == ["version bumps", "changelog", "lock", "pinned releases",
-                                            "pipeline parameters", "crossplane definition"]
+                                            "pipeline parameters", "crossplane definition", "field flow"]
 
 
 def test_a_released_file_that_is_not_a_schema_fails_the_bump_check(repo: Path) -> None:

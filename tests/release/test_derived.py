@@ -16,7 +16,7 @@ from vending.release.derived import check_definition, check_pipeline_parameters
 from vending.release.repository import read_series
 
 from ..conftest import ROOT
-from .test_checks import release
+from .conftest import release
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from vending.errors import InvalidInput
 from vending.release.derived import check_definition, check_pipeline_parameters
+from vending.release.field_flow import check_field_flow
 from vending.release.series import SCHEMA_DIR, Series
 from vending.schemadiff.change import Bump
 from vending.schemadiff.diff import Diff, diff_schemas
@@ -160,6 +161,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("pinned releases", check_pins),
     ("pipeline parameters", check_pipeline_parameters),
     ("crossplane definition", check_definition),
+    ("field flow", check_field_flow),
 ]
 
 

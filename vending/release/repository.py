@@ -10,14 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from vending.azdo.template import TEMPLATE_PATH
+from vending.config import CONFIG_FILE
 from vending.errors import Bug, InvalidInput, Problem, UsageError
-from vending.loader import load_bytes
+from vending.loader import MAX_BYTES, load_bytes
+from vending.release.field_flow import NOT_MAPPED_PATH
 from vending.release.series import SCHEMA_DIR, Series, StoredRequest
 from vending.render.crossplane import DEFINITION_PATH
 from vending.repo_files import list_files, read_file, request_syntax
 from vending.schemas import load_releases
 
 REQUESTS_DIR = "requests"
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "default-config.yaml"
 
 
 def read_series(root: Path) -> Series:
@@ -37,7 +40,16 @@ def read_series(root: Path) -> Series:
     unlocked = tuple(sorted(name for name in present if name.endswith(".schema.json") and name not in names))
     changelog = _text(root, "CHANGELOG.md")
     return Series(root, releases, files, unlocked, changelog, _stored_requests(root),
-                  read_file(root, TEMPLATE_PATH), read_file(root, DEFINITION_PATH))
+                  read_file(root, TEMPLATE_PATH), read_file(root, DEFINITION_PATH), _config(root),
+                  read_file(root, NOT_MAPPED_PATH))
+
+
+def _config(root: Path) -> tuple[str, bytes]:
+    """The repository's vending.yaml, or (in a repository of schemas only) the default `vending init` writes."""
+    raw = read_file(root, CONFIG_FILE, limit=MAX_BYTES)
+    if raw is not None:
+        return CONFIG_FILE, raw
+    return str(DEFAULT_CONFIG), DEFAULT_CONFIG.read_bytes()
 
 
 def _text(root: Path, relative: str) -> str | None:

@@ -36,3 +36,8 @@ class Series:
     """The committed Azure DevOps template the request schema derives (`interface/pipelines/`), if any."""
     definition: bytes | None = None
     """The committed Crossplane composite resource definition (`interface/crossplane/`), if any."""
+    config: tuple[str, bytes] | None = None
+    """(how to name it, bytes) of the configuration the field flow renders with: the repository's
+    vending.yaml, or the embedded default where it has none."""
+    not_mapped: bytes | None = None
+    """The list of properties deliberately not mapped to a target (`interface/request/not-mapped.json`)."""
