@@ -178,9 +178,7 @@ def _variants(base: dict[str, Json], prop: Property) -> Iterator[dict[str, Json]
     tokens = _concrete(base, prop.tokens)
     if tokens is None:
         return  # a parent is absent from the sample: nothing to vary
-    parent: Any = base
-    for token in tokens[:-1]:
-        parent = parent[int(token)] if isinstance(parent, list) else parent[token]
+    parent = _parent(base, tokens)
     last = tokens[-1]
     if not isinstance(parent, dict):
         return
@@ -266,20 +264,22 @@ def _nudged(text: str) -> str:
 
 def _with(base: dict[str, Json], tokens: Sequence[str], value: Json) -> dict[str, Json]:
     doc = copy.deepcopy(base)
-    parent: Any = doc
-    for token in tokens[:-1]:
-        parent = parent[int(token)] if isinstance(parent, list) else parent[token]
-    parent[tokens[-1]] = copy.deepcopy(value)
+    _parent(doc, tokens)[tokens[-1]] = copy.deepcopy(value)
     return doc
 
 
 def _without(base: dict[str, Json], tokens: Sequence[str]) -> dict[str, Json]:
     doc = copy.deepcopy(base)
-    parent: Any = doc
-    for token in tokens[:-1]:
-        parent = parent[int(token)] if isinstance(parent, list) else parent[token]
-    del parent[tokens[-1]]
+    del _parent(doc, tokens)[tokens[-1]]
     return doc
+
+
+def _parent(doc: Json, tokens: Sequence[str]) -> Any:
+    """The map or list that holds the value at `tokens` (concrete: no `*`)."""
+    node: Any = doc
+    for token in tokens[:-1]:
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
 
 
 def parse_not_mapped(raw: bytes | None) -> tuple[dict[str, dict[str, str]], list[str]]:
