@@ -106,8 +106,8 @@ def test_a_new_optional_field_fails_the_check_until_listed_then_is_vended(copy: 
     assert checked.stdout.splitlines()[-1].startswith("schema check: 4 releases bumped as their changes need")
     assert run(copy, copy, "check").returncode == 0  # step 10
 
-    # A request pinning 2.1 that uses the field: accepted, and refused under 2.0.0 with a hint.
-    request = {"schemaVersion": "2.1", "name": "purposeful", "displayName": "Purposeful", "workload": "DevTest",
+    # A request pinning 2.1.0 that uses the field: accepted, and refused under 2.0.0 with a hint.
+    request = {"schemaVersion": "2.1.0", "name": "purposeful", "displayName": "Purposeful", "workload": "DevTest",
                "billingScope": "/providers/Microsoft.Billing/billingAccounts/1/enrollmentAccounts/2",
                "managementGroup": "corp", "location": "uksouth", "requestedBy": "dana@contoso.com",
                "purpose": "Card payments processing"}
@@ -148,7 +148,7 @@ def test_a_new_optional_field_fails_the_check_until_listed_then_is_vended(copy: 
     assert (outcome["subscription"], outcome["action"]) == ("purposeful", "create")
     assert git(bare, "rev-parse", "main").strip() == outcome["commit"]
     trailers = git(bare, "log", "-1", "--format=%(trailers:only,unfold)", "main")
-    for line in ("Vending-Schema-Pinned: 2.1", "Vending-Schema-Resolved: 2.1.0", "Vending-Schema-Model: 2.1.0"):
+    for line in ("Vending-Schema-Pinned: 2.1.0", "Vending-Schema-Resolved: 2.1.0", "Vending-Schema-Model: 2.1.0"):
         assert line in trailers
     assert json.loads(git(bare, "show", "main:requests/purposeful.json"))["purpose"] == "Card payments processing"
     assert git(bare, "show", "main:generated/terraform/nonproduction/purposeful/main.tf.json") == \
