@@ -17,7 +17,7 @@ code = main(sys.argv[1:])
 print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules if m.startswith("vending"))}))
 """
 
-HEAVY = ("vending.render", "vending.rendering", "vending.desired", "vending.gitops", "vending.azdo", "vending.compat",
+HEAVY = ("vending.render", "vending.rendering", "vending.desired", "vending.gitops", "vending.azdo", "vending.schemadiff", "vending.release",
          "vending.plan", "vending.writer", "vending.records", "vending.fleet")
 
 

@@ -9,14 +9,16 @@ from pathlib import Path
 import click
 
 from vending import reporter, schemas
-from vending.compat.checks import run_checks, steps
-from vending.compat.diff import Diff, diff_schemas
-from vending.compat.repository import read_series
-from vending.compat.schema_input import parse_schema
-from vending.compat.semver_bump import changelog_section, next_version
 from vending.errors import EXIT_INVALID, EXIT_OK, Bug, InvalidInput, Problem
 from vending.intake import read_source
 from vending.loader import Json
+from vending.release.checks import run_checks, steps
+from vending.release.field_flow import NOT_MAPPED_PATH
+from vending.release.repository import read_series
+from vending.render.targets import TARGETS
+from vending.schemadiff.diff import Diff, diff_schemas
+from vending.schemadiff.schema_input import parse_schema
+from vending.schemadiff.semver_bump import changelog_section, next_version
 from vending.schemas import Release, load_releases
 
 VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
@@ -65,7 +67,9 @@ def diff_command(old: str, new: str, output: str, repo: Path | None) -> int:
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
               help="The repository holding interface/request, CHANGELOG.md and requests/.")
 def check_command(repo: Path) -> int:
-    """Check the released request schemas: bumps, CHANGELOG sections, the lock and the pinned releases.
+    """Check the released request schemas: bumps, CHANGELOG sections, the lock, the pinned releases, the
+    interfaces derived from the schema, and that every property of the newest reaches every render target
+    (proven by rendering) or is listed, with the reason, in interface/request/not-mapped.json.
 
     Exit 0 when every rule holds; 1, listing every failure, when one does not.
     """
@@ -81,7 +85,8 @@ def check_command(repo: Path) -> int:
         click.echo(f"schema check: {len(failures)} failure{'s' if len(failures) > 1 else ''}", err=True)
         return EXIT_INVALID
     click.echo(f"schema check: {len(series.releases)} releases bumped as their changes need, locked and in "
-               f"CHANGELOG.md; {len(series.requests)} stored requests pin releases that exist")
+               f"CHANGELOG.md; {len(series.requests)} stored requests pin releases that exist; every property of "
+               f"the newest reaches {' and '.join(TARGETS)} or is listed in {NOT_MAPPED_PATH}")
     return EXIT_OK
 
 
