@@ -17,8 +17,8 @@ code = main(sys.argv[1:])
 print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules if m.startswith("vending"))}))
 """
 
-HEAVY = ("vending.render", "vending.rendering", "vending.desired", "vending.gitops", "vending.azdo", "vending.schemadiff", "vending.release",
-         "vending.plan", "vending.writer", "vending.records", "vending.fleet")
+HEAVY = ("vending.render", "vending.desired", "vending.gitops", "vending.azdo", "vending.schemadiff", "vending.release",
+         "vending.plan", "vending.writer", "vending.records", "vending.fleet", "vending.apply", "vending.trunk")
 
 
 def loaded(*args: str) -> tuple[int, list[str]]:
