@@ -36,7 +36,7 @@ def validator(kind: type[Validator]) -> Validator:
     schema types `boolean` (AzureCLI@2's addSpnToEnvironment) is one of the schema's boolean words."""
     checker = kind.TYPE_CHECKER.redefine(
         "boolean", lambda _, value: isinstance(value, bool) or (isinstance(value, str) and value in BOOLEAN_WORDS))
-    lenient: type[Validator] = validators.extend(kind, type_checker=checker)
+    lenient: type[Validator] = validators.extend(kind, type_checker=checker)  # type: ignore[no-untyped-call]
     return lenient(service_schema())
 
 
