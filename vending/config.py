@@ -266,8 +266,9 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
 
 
 def deploy_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
-    environments = doc.get("deploy", {}).get("environments", {})
-    if len(environments) == 2 and len({name.lower() for name in environments.values()}) == 1:
+    given = doc.get("deploy", {}).get("environments", {})
+    environments = {**DEFAULT_DEPLOY_ENVIRONMENTS, **given}
+    if given and len({name.lower() for name in environments.values()}) == 1:
         return [marks.problem("each workload needs its own Azure DevOps environment, so that Production waits for "
                               "its own approvals and checks (environment names are not case-sensitive)",
                               "/deploy/environments")]

@@ -115,6 +115,8 @@ def test_without_a_deploy_section_one_connection_serves_both_workloads() -> None
      "does not match"),
     ({"environments": {"Production": "vending", "DevTest": "Vending"}}, "/deploy/environments",
      "each workload needs its own Azure DevOps environment"),
+    ({"environments": {"Production": "vending-devtest"}}, "/deploy/environments",
+     "each workload needs its own Azure DevOps environment"),
     ({"branch": "-main"}, "/deploy/branch", "does not match"),
     ({"pool": {"vmImage": "ubuntu-latest", "name": "x"}}, "/deploy/pool", ""),
     ({"terraformVersion": "latest"}, "/deploy/terraformVersion", "does not match"),
