@@ -44,7 +44,7 @@ advance() {
        "$1:refs/heads/$VENDING_MARKER"; then
     echo "$VENDING_MARKER now points at $1: deployed"
   else
-    echo "##vso[task.logissue type=warning]$VENDING_MARKER was not moved to $1 (another run moved it, or the" \
+    echo "##vso[task.logissue type=warning]$VENDING_MARKER was not moved to $1 (another run moved it, or the" \\
       "build identity may not create the branch): the next run plans these roots again"
   fi
 }

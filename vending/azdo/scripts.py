@@ -37,7 +37,7 @@ AZURE_LOGIN = """\
 # federation) and handed its identity to this script: Terraform signs in with the same federated
 # token (OIDC), for the azurerm provider and for the state (Entra ID, no storage key). No secret.
 if [ -z "${idToken:-}" ] || [ -z "${servicePrincipalId:-}" ] || [ -z "${tenantId:-}" ]; then
-  echo "##vso[task.logissue type=error]the service connection handed no federated token: use an Azure" \
+  echo "##vso[task.logissue type=error]the service connection handed no federated token: use an Azure" \\
     "Resource Manager connection with workload identity federation, and addSpnToEnvironment"
   exit 1
 fi
