@@ -105,6 +105,24 @@ class Git:
 
 
 @dataclass(frozen=True)
+class Deploy:
+    """The Azure DevOps deploy pipeline of the Terraform roots (interface/pipelines/deploy-subscriptions.yml)."""
+
+    branch: str
+    vend_pipeline: str
+    environments: Mapping[str, str]
+    """The Azure DevOps environment whose approvals and checks gate the applies, by workload."""
+    service_connections: Mapping[str, str]
+    """The workload-identity-federation service connection that plans and applies, by workload."""
+    pool: Mapping[str, str]
+    terraform_version: str
+
+
+DEFAULT_DEPLOY_ENVIRONMENTS = {"Production": "vending-production", "DevTest": "vending-devtest"}
+DEFAULT_SERVICE_CONNECTION = "vending-deploy"
+
+
+@dataclass(frozen=True)
 class HubPeering:
     """Gateway settings of the peerings with a hub (both false: the hub has no gateway to share)."""
 
@@ -132,6 +150,7 @@ class Config:
     crossplane: Crossplane
     git: Git
     owners: Mapping[str, tuple[str, ...]]
+    deploy: Deploy
     warnings: tuple[Problem, ...] = ()
     """What in vending.yaml is deprecated: accepted and ignored, to be removed."""
 
@@ -244,7 +263,31 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
             "set the platform subscription as terraform.subscriptionId, not in the azurerm provider's config",
             "/terraform/providers/azurerm/config/subscription_id"))
     problems.extend(git_problems(doc, marks))
+    problems.extend(deploy_problems(doc, marks))
     return problems
+
+
+def deploy_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
+    given = doc.get("deploy", {}).get("environments", {})
+    environments = {**DEFAULT_DEPLOY_ENVIRONMENTS, **given}
+    if given and len({name.lower() for name in environments.values()}) == 1:
+        return [marks.problem("each workload needs its own Azure DevOps environment, so that Production waits for "
+                              "its own approvals and checks (environment names are not case-sensitive)",
+                              "/deploy/environments")]
+    return []
+
+
+def _deploy(doc: Mapping[str, Any]) -> Deploy:
+    connection = doc.get("serviceConnection", DEFAULT_SERVICE_CONNECTION)
+    return Deploy(
+        branch=doc.get("branch", "main"),
+        vend_pipeline=doc.get("vendPipeline", "vend-subscription"),
+        environments=frozen_map({**DEFAULT_DEPLOY_ENVIRONMENTS, **doc.get("environments", {})}),
+        service_connections=frozen_map({workload: doc.get("serviceConnections", {}).get(workload, connection)
+                                        for workload in DEFAULT_DEPLOY_ENVIRONMENTS}),
+        pool=frozen_map(doc.get("pool", {"vmImage": "ubuntu-latest"})),
+        terraform_version=doc.get("terraformVersion", ""),
+    )
 
 
 def _credentials(doc: Mapping[str, Any]) -> Credentials:
@@ -324,4 +367,5 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
             push_initial_delay_seconds=push.get("initialDelaySeconds", 0.2),
         ),
         owners=frozen_map({key: tuple(value) for key, value in owners.items()}),
+        deploy=_deploy(doc.get("deploy", {})),
     )

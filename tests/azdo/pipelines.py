@@ -68,17 +68,57 @@ def _typed(value: Any, kind: str, name: str) -> Any:
     return yaml.safe_load(value)  # object, pool: YAML (JSON is YAML)
 
 
+_CONDITION = re.compile(r"^\$\{\{\s*if\s+(.*?)\s*\}\}$", re.DOTALL)
+
+
 def expand(node: Any, parameters: Mapping[str, Any]) -> Any:
     if isinstance(node, dict):
         return {expand(k, parameters): expand(v, parameters) for k, v in node.items()}
     if isinstance(node, list):
-        return [expand(item, parameters) for item in node]
+        items: list[Any] = []
+        for item in node:
+            condition = _conditional(item)
+            if condition is None:
+                items.append(expand(item, parameters))
+            elif _truthy(evaluate(condition, parameters)):  # conditional insertion of a list's items
+                items.extend(expand(next(iter(item.values())), parameters))
+        return items
     if not isinstance(node, str) or "${{" not in node:
         return node
     whole = _EXPRESSION.fullmatch(node.strip())
     if whole:
         return evaluate(whole.group(1), parameters)
     return _EXPRESSION.sub(lambda m: _text(evaluate(m.group(1), parameters)), node)
+
+
+def _conditional(item: Any) -> str | None:
+    if isinstance(item, dict) and len(item) == 1:
+        match = _CONDITION.match(str(next(iter(item))))
+        if match:
+            if not isinstance(next(iter(item.values())), list):
+                raise PipelineError("the emulation inserts lists of items under ${{ if }} only")
+            return match.group(1)
+    return None
+
+
+def _truthy(value: Any) -> bool:
+    """Azure's conversion to boolean: null, false, 0, '' and nothing else are false (objects are true)."""
+    return value not in (None, False, 0, "")
+
+
+def hoist(node: Any) -> Any:
+    """What the language server validates: the items under a `${{ if }}` key moved up into the list."""
+    if isinstance(node, dict):
+        return {key: hoist(value) for key, value in node.items()}
+    if isinstance(node, list):
+        items: list[Any] = []
+        for item in node:
+            if _conditional(item) is not None:
+                items.extend(hoist(next(iter(item.values()))))
+            else:
+                items.append(hoist(item))
+        return items
+    return node
 
 
 def _text(value: Any) -> str:
@@ -156,9 +196,10 @@ class _Parser:
             else:
                 key = self.expression()
                 self.take("]")
-            if not isinstance(value, Mapping) or key not in value:
+            if value is self.parameters and key not in value:
                 raise PipelineError(f"unknown parameter {key!r}")
-            value = value[key]
+            # A property an object does not have is null, as in Azure's expressions.
+            value = value.get(key) if isinstance(value, Mapping) else None
         return value
 
 

@@ -58,6 +58,10 @@ REQUEST: dict[str, Any] = {
 }
 
 
+FEDERATED = {"idToken": "federated-token", "servicePrincipalId": "11111111-1111-1111-1111-111111111111",
+             "tenantId": "22222222-2222-2222-2222-222222222222"}
+
+
 @dataclass
 class Agent:
     """One machine: a workspace per job, the variables the agent defines, and tools on PATH."""
@@ -94,6 +98,12 @@ class Agent:
         base = {"PATH": f"{self.stubs}:{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
                 "HOME": str(self.home), "TF_BUILD": "True", "GIT_CONFIG_NOSYSTEM": "1",
                 "GIT_CONFIG_GLOBAL": str(self.root / "no-global-gitconfig"), "LANG": "C.UTF-8"}
+        if step.get("task") == "AzureCLI@2":
+            # `az` is not here: the task's sign-in is not run, its inline script is, with what the task hands
+            # a script under addSpnToEnvironment.
+            assert step["inputs"]["addSpnToEnvironment"] is True and step["inputs"]["scriptType"] == "bash"
+            step = {"bash": step["inputs"]["inlineScript"], "env": step.get("env", {})}
+            base.update(FEDERATED)
         result = run_bash(step, variables, {"System.AccessToken"}, base, Path(variables["Agent.TempDirectory"]))
         self.results.append(result)
         return result
@@ -177,12 +187,14 @@ def everything_written(*roots: Path) -> Iterator[str]:
 
 def test_compiled_scripts_carry_no_request_values() -> None:
     pipeline = compiled()
-    scripts = [s for stage in ("DryRun", "Terraform", "Vend") for s in job_steps(pipeline, stage) if "bash" in s]
-    assert scripts
-    for step in scripts:
-        assert "${{" not in step["bash"] and "$(" not in step["bash"]
+    steps = [s for stage in ("DryRun", "Terraform", "Vend") for s in job_steps(pipeline, stage)]
+    scripts = [(s, s["bash"] if "bash" in s else s["inputs"]["inlineScript"]) for s in steps
+               if "bash" in s or s.get("task") == "AzureCLI@2"]
+    assert [s["inputs"]["azureSubscription"] for s, _ in scripts if "task" in s] == ["sc-vending-production"]
+    for step, script in scripts:
+        assert "${{" not in script and "$(" not in script
         assert "$" not in "".join(str(v) for k, v in step.get("env", {}).items() if k != "REQUEST_FILE")
-        assert "rm -rf" not in step["bash"]
+        assert "rm -rf" not in script
 
 
 def test_a_hostile_request_reaches_vending_as_plain_data(machine: Agent) -> None:
@@ -218,6 +230,16 @@ def test_a_hostile_request_reaches_vending_as_plain_data(machine: Agent) -> None
         validated = machine.run(bash_step(job_steps(pipeline, "Terraform"), "terraform validate"), check)
         assert validated.code == 0, validated.out + validated.err
         assert "generated/terraform/production/payments-prod: valid" in validated.out
+        # The plan a reviewer sees, with the Production connection the consumer passed (the stub root has no
+        # backend: its state is local and empty, as a new subscription's is).
+        plan = next(s for s in job_steps(pipeline, "Terraform") if s.get("task") == "AzureCLI@2")
+        planned = machine.run(plan, check)
+        assert planned.code == 0, planned.out + planned.err
+        assert "plan -input=false -no-color -lock=false" in planned.script
+        summary = Path(check["Agent.TempDirectory"]) / "terraform-plan.md"
+        assert [c.message for c in agent.commands(planned.out) if c.name == "task.uploadsummary"] == [str(summary)]
+        assert "### generated/terraform/production/payments-prod: planned" in summary.read_text(encoding="utf-8")
+        assert 'subscription = "payments-prod"' in summary.read_text(encoding="utf-8")
 
     # Vend: a fresh checkout, read the request again, `vending apply` for real (stubbed here).
     vend = machine.job("vend")

@@ -1,21 +1,20 @@
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 import pytest
 import yaml
-from jsonschema import Draft7Validator, Draft202012Validator
-from jsonschema.exceptions import best_match
+from jsonschema import Draft202012Validator
 from jsonschema.protocols import Validator
 
 from vending import schemas
 from vending.azdo.parameters import TEMPLATE_PARAMETERS
 from vending.azdo.template import (
+    CONNECTION,
+    PLAN_IF_CONNECTED,
     TEMPLATE_PATH,
     TOOL_PARAMETERS,
     pipeline_parameters,
@@ -23,10 +22,10 @@ from vending.azdo.template import (
     render_pipeline_template,
 )
 
-from ..conftest import SHARED
+from .pipelines import bind, expand, hoist
+from .service_schema import VALIDATORS, errors_of
 
 NEWEST = schemas.schema_for(schemas.latest().name)
-SERVICE_SCHEMA = SHARED / "reference" / "azure-pipelines" / "service-schema.json"
 ENCODED = re.compile(r"^\$\{\{ replace\(replace\((?:parameters\.\w+|convertToJson\(parameters\)), "
                      r"'%', '%25'\), '\$', '%24'\) \}\}$")
 
@@ -34,6 +33,15 @@ ENCODED = re.compile(r"^\$\{\{ replace\(replace\((?:parameters\.\w+|convertToJso
 def template() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(render_pipeline_template(NEWEST))
     return loaded
+
+
+def script_of(step: dict[str, Any]) -> str | None:
+    """The script a step runs: a bash step's, or an AzureCLI@2 step's inline script."""
+    if "bash" in step:
+        return str(step["bash"])
+    if step.get("task") == "AzureCLI@2":
+        return str(step["inputs"]["inlineScript"])
+    return None
 
 
 def steps(node: Any) -> Iterator[dict[str, Any]]:
@@ -96,10 +104,12 @@ def test_rendering_is_deterministic_and_marked_generated() -> None:
 
 def test_no_script_holds_an_expression_or_a_macro() -> None:
     """Request values may only reach a script through its environment."""
-    bash = [step for step in steps(template()) if "bash" in step]
-    assert len(bash) == 7  # install, read the request, dry run / validate / install, read, vend
-    for step in bash:
-        assert "${{" not in step["bash"] and "$(" not in step["bash"], step["displayName"]
+    scripted = [step for step in steps(hoist(template())) if script_of(step) is not None]
+    # install, read the request, dry run / validate, plan / install, read, vend
+    assert len(scripted) == 8
+    for step in scripted:
+        script = script_of(step) or ""
+        assert "${{" not in script and "$(" not in script, step["displayName"]
         for name, value in step.get("env", {}).items():
             if "${{" in str(value):
                 assert ENCODED.match(value), f"{name} carries a parameter unencoded: {value}"
@@ -109,7 +119,9 @@ def test_every_parameter_reaches_vending_only_through_the_encoded_variable() -> 
     text = render_pipeline_template(NEWEST)
     uses = re.findall(r"\$\{\{.*?\}\}", text)
     allowed = {"${{ parameters.pool }}", "${{ parameters.gitopsRepository }}", "${{ parameters.environment }}",
-               "${{ parameters.dryRun }}"}  # structure and a boolean: no request value
+               "${{ parameters.dryRun }}",  # structure and a boolean: no request value
+               # the connection of the request's workload, one of the parameter's `values`
+               CONNECTION, PLAN_IF_CONNECTED}
     assert {use for use in uses if not ENCODED.match(use)} == allowed
 
 
@@ -127,6 +139,30 @@ def test_practical_steps() -> None:
     assert "init -backend=false" in scripts and " validate -no-color" in scripts
 
 
+def test_the_dry_run_plans_with_the_workloads_service_connection_when_one_is_given() -> None:
+    job = next(s for s in template()["stages"] if s["stage"] == "Terraform")["jobs"][0]
+    conditional = job["steps"][-1]
+    assert list(conditional) == [PLAN_IF_CONNECTED]
+    [plan] = conditional[PLAN_IF_CONNECTED]
+    assert plan["task"] == "AzureCLI@2"
+    assert plan["inputs"]["azureSubscription"] == CONNECTION
+    assert plan["inputs"]["addSpnToEnvironment"] is True and plan["inputs"]["scriptType"] == "bash"
+    script = plan["inputs"]["inlineScript"]
+    assert 'export ARM_USE_OIDC=true ARM_OIDC_TOKEN="$idToken" ARM_CLIENT_ID="$servicePrincipalId"' in script
+    assert "plan -input=false -no-color -lock=false" in script and "apply" not in script
+    assert "##vso[task.uploadsummary]" in script
+
+    declared = template()["parameters"]
+    request = {"name": "x", "displayName": "x", "workload": "DevTest", "billingScope": "x", "managementGroup": "x",
+               "location": "x", "requestedBy": "x"}
+    for connections, expected in [({}, []), ({"Production": "sc-prod"}, []),
+                                  ({"Production": "sc-prod", "DevTest": "sc-dev"}, ["sc-dev"])]:
+        pipeline = expand(copy.deepcopy(template()), bind(declared, {**request, "serviceConnections": connections}))
+        stage = next(s for s in pipeline["stages"] if s["stage"] == "Terraform")
+        used = [s["inputs"]["azureSubscription"] for s in stage["jobs"][0]["steps"] if s.get("task") == "AzureCLI@2"]
+        assert used == expected, connections
+
+
 def test_consumer_example_pins_the_template_by_tag_and_passes_every_parameter() -> None:
     example = yaml.safe_load(render_consumer_example(NEWEST, version="1.4.2", repository="Platform/vending"))
     assert example["trigger"] == "none"
@@ -140,34 +176,6 @@ def test_consumer_example_pins_the_template_by_tag_and_passes_every_parameter() 
     assert set(passed) <= template_names
     with pytest.raises(ValueError, match="not a release"):
         render_consumer_example(NEWEST, version="v1.4")
-
-
-# Microsoft's schema for azure-pipelines.yml (see shared/reference/azure-pipelines/README.md).
-
-@cache
-def service_schema() -> dict[str, Any]:
-    if not SERVICE_SCHEMA.is_file():
-        pytest.skip(f"Microsoft's pipeline schema is not at {SERVICE_SCHEMA} (the shared reference folder "
-                    "is absent), so the template cannot be checked against it here")
-    loaded: dict[str, Any] = json.loads(SERVICE_SCHEMA.read_text(encoding="utf-8"))
-    return loaded
-
-
-@cache
-def validator(kind: type[Validator]) -> Validator:
-    return kind(service_schema())
-
-
-def errors_of(text: str, kind: type[Validator]) -> list[str]:
-    document = yaml.load(text, Loader=yaml.BaseLoader)  # every scalar a string, as the README says
-    found = list(validator(kind).iter_errors(document))
-    if not found:
-        return []
-    best = best_match(found)
-    return [f"{list(best.absolute_path)}: {best.message[:300]}"]
-
-
-VALIDATORS = pytest.mark.parametrize("kind", [Draft7Validator, Draft202012Validator], ids=["draft7", "2020-12"])
 
 
 @VALIDATORS

@@ -32,7 +32,8 @@ SOURCE = "<pipeline parameters>"
 """How problems in decoded parameters are labelled: they have no file or line."""
 
 TEMPLATE_PARAMETERS = (
-    "dryRun", "gitopsRepository", "trunkBranch", "environment", "vendingVersion", "terraformVersion", "pool")
+    "dryRun", "gitopsRepository", "trunkBranch", "environment", "serviceConnections", "vendingVersion",
+    "terraformVersion", "pool")
 """Parameters of the template itself, never request properties."""
 
 PARAMETER_TYPES = {"string": "string", "integer": "number", "number": "number", "boolean": "boolean",

@@ -33,6 +33,7 @@ from vending.azdo.parameters import (
     json_type_of,
     request_properties,
 )
+from vending.azdo.scripts import AZURE_LOGIN, DEFUSE, TERRAFORM_INSTALL
 
 TEMPLATE_PATH = "interface/pipelines/vend-subscription.yml"
 CONSUMER_EXAMPLE_PATH = "interface/pipelines/consumer-example.yml"
@@ -98,6 +99,9 @@ TOOL_PARAMETERS: list[dict[str, Any]] = [
      "type": "string", "default": "main"},
     {"name": "environment", "displayName": "Environment whose approvals and checks gate the vend",
      "type": "string", "default": "subscription-vending"},
+    {"name": "serviceConnections",
+     "displayName": "Service connection by workload for the dry run's terraform plan (none: validate only)",
+     "type": "object", "default": {}},
     {"name": "vendingVersion", "displayName": "vending version from the package index (empty: the template's tag)",
      "type": "string", "default": ""},
     {"name": "terraformVersion", "displayName": "Terraform version to download (empty: the agent's terraform)",
@@ -114,9 +118,7 @@ def _encoded(expression: str) -> str:
 REQUEST_FILE = "$(Agent.TempDirectory)/vending-request.json"
 ROOTS_ARTIFACT = "terraform-roots"
 
-_DEFUSE = """\
-defuse() { sed -e 's/##vso\\[/**vso[/g' -e 's/##\\[/**[/g'; }  # no logging commands from data
-"""
+_DEFUSE = DEFUSE
 
 _CHECK_TRUNK = """\
 if [[ ! "$VENDING_TRUNK" =~ ^[A-Za-z0-9._/-]+$ || "$VENDING_TRUNK" == -* ]]; then
@@ -175,26 +177,7 @@ if [ ! -s "$roots/roots.txt" ]; then
   echo "No Terraform root changed: nothing to validate."
   exit 0
 fi
-if [ -n "$TERRAFORM_VERSION" ]; then
-  if [[ ! "$TERRAFORM_VERSION" =~ ^[0-9]+\\.[0-9]+\\.[0-9]+$ ]]; then
-    echo "##vso[task.logissue type=error]terraformVersion must be a version such as 1.9.8, or empty"
-    exit 1
-  fi
-  case "$HOSTTYPE" in aarch64) arch=arm64 ;; *) arch=amd64 ;; esac
-  zip="terraform_${{TERRAFORM_VERSION}}_linux_$arch.zip"
-  url="https://releases.hashicorp.com/terraform/$TERRAFORM_VERSION"
-  curl -fsSL -o "$AGENT_TEMPDIRECTORY/$zip" "$url/$zip"
-  curl -fsSL -o "$AGENT_TEMPDIRECTORY/terraform.sha256" "$url/terraform_${{TERRAFORM_VERSION}}_SHA256SUMS"
-  (cd "$AGENT_TEMPDIRECTORY" && grep " $zip\\$" terraform.sha256 | sha256sum --check --strict -)
-  unzip -o -q "$AGENT_TEMPDIRECTORY/$zip" -d "$AGENT_TEMPDIRECTORY/terraform-bin"
-  PATH="$AGENT_TEMPDIRECTORY/terraform-bin:$PATH"
-elif ! command -v terraform >/dev/null; then
-  echo "##vso[task.logissue type=error]terraform is not on the agent: set the terraformVersion parameter"
-  exit 1
-fi
-export TF_PLUGIN_CACHE_DIR="$AGENT_TEMPDIRECTORY/terraform-plugins"
-mkdir -p "$TF_PLUGIN_CACHE_DIR"
-status=0
+{TERRAFORM_INSTALL}status=0
 while IFS= read -r root; do
   if [ ! -d "$roots/$root" ]; then
     echo "$root was removed: nothing to validate"
@@ -210,6 +193,42 @@ while IFS= read -r root; do
   fi
   echo "##[endgroup]"
 done < "$roots/roots.txt"
+exit "$status"
+"""
+
+PLAN_SCRIPT = f"""\
+set -euo pipefail
+{AZURE_LOGIN}{DEFUSE}roots="$PIPELINE_WORKSPACE/{ROOTS_ARTIFACT}"
+if [ ! -s "$roots/roots.txt" ]; then
+  echo "No Terraform root changed: nothing to plan."
+  exit 0
+fi
+{TERRAFORM_INSTALL}export TF_IN_AUTOMATION=true TF_INPUT=false
+summary="$AGENT_TEMPDIRECTORY/terraform-plan.md"
+printf '## Terraform plan of the changed roots\\n\\nAgainst the deployed state; nothing is applied.\\n' > "$summary"
+status=0
+while IFS= read -r root; do
+  if [ ! -d "$roots/$root" ]; then
+    echo "$root was removed: nothing to plan"
+    continue
+  fi
+  echo "##[group]terraform plan $root"
+  # -lock=false: a plan for review reads the state and never holds the deployment's lock.
+  if terraform -chdir="$roots/$root" init -input=false -no-color > "$roots/$root.log" 2>&1 &&
+     terraform -chdir="$roots/$root" plan -input=false -no-color -lock=false >> "$roots/$root.log" 2>&1; then
+    result=planned
+  else
+    result="plan failed"
+    echo "##vso[task.logissue type=error]terraform plan failed in $root"
+    status=1
+  fi
+  defuse < "$roots/$root.log"
+  echo "##[endgroup]"
+  printf '\\n### %s: %s\\n\\n~~~~~~~~\\n' "$root" "$result" >> "$summary"
+  defuse < "$roots/$root.log" >> "$summary"
+  printf '~~~~~~~~\\n' >> "$summary"
+done < "$roots/roots.txt"
+echo "##vso[task.uploadsummary]$summary"
 exit "$status"
 """
 
@@ -233,9 +252,24 @@ def _prepare_steps() -> list[dict[str, Any]]:
     ]
 
 
+CONNECTION = "${{ parameters.serviceConnections[parameters.workload] }}"
+"""The service connection of the request's workload (`workload` is one of its schema's `values`)."""
+PLAN_IF_CONNECTED = "${{ if parameters.serviceConnections[parameters.workload] }}"
+
+
+def _plan_step(env: dict[str, str]) -> dict[str, Any]:
+    """terraform plan of the changed roots, signed in as the deploy pipeline signs in for that workload."""
+    return {"task": "AzureCLI@2", "displayName": "terraform plan",
+            "inputs": {"azureSubscription": CONNECTION, "scriptType": "bash", "scriptLocation": "inlineScript",
+                       "addSpnToEnvironment": True, "inlineScript": PLAN_SCRIPT},
+            "env": env}
+
+
 def pipeline_template(schema: Mapping[str, Any]) -> dict[str, Any]:
     """The template as data (what `render_pipeline_template` writes)."""
     trunk = {"VENDING_TRUNK": _encoded("parameters.trunkBranch"), "REQUEST_FILE": REQUEST_FILE}
+    terraform = {"TERRAFORM_VERSION": _encoded("parameters.terraformVersion"), "TF_IN_AUTOMATION": "true",
+                 "TF_INPUT": "false"}
     return {
         "parameters": [*pipeline_parameters(schema), *TOOL_PARAMETERS],
         "pool": "${{ parameters.pool }}",
@@ -248,14 +282,14 @@ def pipeline_template(schema: Mapping[str, Any]) -> dict[str, Any]:
                                   "env": trunk},
                                  {"publish": f"$(Build.ArtifactStagingDirectory)/{ROOTS_ARTIFACT}",
                                   "artifact": ROOTS_ARTIFACT, "displayName": "Publish the changed Terraform roots"}]}]},
-            {"stage": "Terraform", "displayName": "Terraform validate of the changed roots", "dependsOn": "DryRun",
-             "jobs": [{"job": "Validate", "displayName": "terraform init -backend=false and validate",
+            {"stage": "Terraform", "displayName": "Terraform validate (and plan) of the changed roots",
+             "dependsOn": "DryRun",
+             "jobs": [{"job": "Validate", "displayName": "terraform validate, and plan with the workload's connection",
                        "timeoutInMinutes": 30,
                        "steps": [{"checkout": "none"},
                                  {"download": "current", "artifact": ROOTS_ARTIFACT},
-                                 {"bash": TERRAFORM_SCRIPT, "displayName": "terraform validate",
-                                  "env": {"TERRAFORM_VERSION": _encoded("parameters.terraformVersion"),
-                                          "TF_IN_AUTOMATION": "true", "TF_INPUT": "false"}}]}]},
+                                 {"bash": TERRAFORM_SCRIPT, "displayName": "terraform validate", "env": terraform},
+                                 {PLAN_IF_CONNECTED: [_plan_step(terraform)]}]}]},
             {"stage": "Vend", "displayName": "Vend: commit and push to trunk",
              "dependsOn": ["DryRun", "Terraform"],
              "condition": "and(succeeded(), ne(variables['Build.Reason'], 'PullRequest'), "
@@ -323,8 +357,13 @@ def consumer_example(schema: Mapping[str, Any], *, version: str, repository: str
             {"repository": REPOSITORY_ALIAS, "type": "git", "name": repository, "ref": f"refs/tags/v{version}"}]},
         "parameters": [*request, dry_run],
         "extends": {"template": f"{TEMPLATE_PATH}@{REPOSITORY_ALIAS}",
-                    "parameters": {**passed, "trunkBranch": "main", "environment": "subscription-vending"}},
+                    "parameters": {**passed, "trunkBranch": "main", "environment": "subscription-vending",
+                                   # as deploy.serviceConnections in vending.yaml: the dry run plans as the deploy
+                                   "serviceConnections": dict(EXAMPLE_SERVICE_CONNECTIONS)}},
     }
+
+
+EXAMPLE_SERVICE_CONNECTIONS = {"Production": "sc-vending-production", "DevTest": "sc-vending-devtest"}
 
 
 def render_consumer_example(schema: Mapping[str, Any], *, version: str,

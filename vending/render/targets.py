@@ -21,10 +21,17 @@ def _pipeline(config: Config) -> Files:
     return pipeline.render_platform(config)
 
 
+def _deploy_pipeline(config: Config) -> Files:
+    from vending.azdo.deploy_template import DEPLOY_PATH, render_deploy_pipeline  # noqa: PLC0415
+
+    return {DEPLOY_PATH: render_deploy_pipeline(config).encode("utf-8")}
+
+
 # Platform files by target; those under None are rendered whatever the targets.
 PLATFORM: dict[str | None, list[PlatformRenderer]] = {
     None: [_pipeline, codeowners.render_platform],
     "crossplane": [crossplane.render_platform],
+    "terraform": [_deploy_pipeline],
 }
 
 
