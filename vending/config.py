@@ -118,6 +118,9 @@ class Flux:
     namespace: str
     interval: str
     secret_ref: str | None
+    provider: str | None
+    """How source-controller signs in to the repository: azure is its workload identity."""
+    git_service_account: str | None
     approve_plan: Mapping[str, str]
     """Per workload: auto (tofu-controller applies every plan) or manual (a plan waits for its approval)."""
     service_accounts: Mapping[str, str]
@@ -289,6 +292,11 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
         problems.append(marks.problem(
             "cd.argocd deploys generated/crossplane/, which only the crossplane target renders: add crossplane to "
             "targets or remove cd.argocd", "/cd/argocd"))
+    git = doc.get("cd", {}).get("flux", {}).get("git", {})
+    if "serviceAccountName" in git and git.get("provider") != "azure":
+        problems.append(marks.problem(
+            "serviceAccountName signs in with a workload identity: it needs provider: azure",
+            "/cd/flux/git/serviceAccountName"))
     return problems
 
 
@@ -400,19 +408,27 @@ def _cd(doc: Mapping[str, Any], environments: Mapping[str, str]) -> ContinuousDe
     return ContinuousDeployment(
         url=doc["repository"]["url"],
         branch=doc["repository"].get("branch", "main"),
-        flux=None if flux is None else Flux(
-            namespace=flux.get("namespace", "flux-system"),
-            interval=flux.get("interval", "10m"),
-            secret_ref=flux.get("secretRef"),
-            approve_plan=frozen_map({"Production": "manual", "DevTest": "auto", **flux.get("approvePlan", {})}),
-            service_accounts=frozen_map({w: "tf-runner" for w in environments} | flux.get("serviceAccountName", {})),
-        ),
+        flux=None if flux is None else _flux(flux, environments),
         argocd=None if argocd is None else ArgoCD(
             namespace=argocd.get("namespace", "argocd"),
             project=argocd.get("project", "default"),
             server=argocd.get("server", "https://kubernetes.default.svc"),
             sync=frozen_map({"Production": "manual", "DevTest": "automated", **argocd.get("sync", {})}),
         ),
+    )
+
+
+def _flux(doc: Mapping[str, Any], environments: Mapping[str, str]) -> Flux:
+    git = doc.get("git", {})
+    terraform = doc.get("terraform", {})
+    return Flux(
+        namespace=doc.get("namespace", "flux-system"),
+        interval=doc.get("interval", "10m"),
+        secret_ref=git.get("secretRef"),
+        provider=git.get("provider"),
+        git_service_account=git.get("serviceAccountName"),
+        approve_plan=frozen_map({"Production": "manual", "DevTest": "auto", **terraform.get("approvePlan", {})}),
+        service_accounts=frozen_map({w: "tf-runner" for w in environments} | terraform.get("serviceAccountName", {})),
     )
 
 

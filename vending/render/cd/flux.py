@@ -126,6 +126,10 @@ def git_repository(cd: ContinuousDeployment, flux: Flux) -> dict[str, Any]:
         # Only generated/ reaches the cluster: requests and records never leave the repository.
         "ignore": f"/*\n!/{GENERATED_DIR}/\n",
     }
+    if flux.provider:
+        spec["provider"] = flux.provider
+    if flux.git_service_account:
+        spec["serviceAccountName"] = flux.git_service_account
     if flux.secret_ref:
         spec["secretRef"] = {"name": flux.secret_ref}
     return {"apiVersion": SOURCE_API, "kind": "GitRepository",
