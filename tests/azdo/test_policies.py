@@ -159,7 +159,7 @@ def test_an_unknown_repository_is_named(run_cli: RunCli, repo: Path, service: Fa
 @pytest.mark.parametrize(("change", "args", "expected"), [
     (None, ("--organization", "https://dev.azure.com/fabrikam"), "--project, --repository needed"),
     ("stale", ("--dry-run",), f"{POLICIES} differs from what vending.yaml renders: run vending render --all"),
-    ("no azureRepos", ("--dry-run",), "vending.yaml has no azureRepos"),
+    ("no azureRepos", ("--dry-run",), "vending.yaml has no azureRepos or no owners"),
     (None, ("--organization", "https://dev.azure.com/fabrikam", "--project", "p", "--repository", "r"),
      "no Azure DevOps credentials: set AZURE_DEVOPS_EXT_PAT to a personal access token with the Code (Read, "
      "write & manage) scope"),

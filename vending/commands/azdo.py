@@ -96,8 +96,8 @@ def _committed(root: Path, rendered: dict[str, bytes]) -> list[dict[str, Any]]:
     """The configurations of the committed file, which must be what vending.yaml renders: what is applied
     is what was reviewed."""
     if not rendered:
-        raise ConfigError(f"{CONFIG_FILE} has no azureRepos: add azureRepos.reviewers (the identity id of each "
-                          "owner) to derive branch policies from owners")
+        raise ConfigError(f"{CONFIG_FILE} has no azureRepos or no owners, so there are no branch policies: add "
+                          "owners and azureRepos.reviewers (the identity id of each owner)")
     try:
         raw = read_file(root, policies.PATH, limit=16 * 1024 * 1024)
     except UnsafePath as exc:

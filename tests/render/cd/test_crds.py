@@ -24,7 +24,7 @@ def test_every_golden_object_validates_against_its_crd(case: str) -> None:
     kinds = Counter(document["kind"] for _, document in found)
     if case == "default":
         roots = sorted((GOLDEN / case / "generated" / "terraform").glob("*/*/main.tf.json"))
-        assert kinds == {"Terraform": len(roots), "GitRepository": 1, "Kustomization": 4, "Application": 2}
+        assert kinds == {"Terraform": len(roots), "GitRepository": 1, "Kustomization": 5, "Application": 2}
     else:
         assert kinds == {"Application": 2}
 

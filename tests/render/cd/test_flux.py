@@ -63,8 +63,10 @@ def test_kustomizations_per_environment_path_prune_as_the_deletion_policy_says(g
         assert terraform["path"] == f"./generated/flux/{environment}" and terraform["prune"] is True
     repository = sync[("GitRepository", "vending")]["spec"]
     assert repository["ref"] == {"branch": "main"} and repository["provider"] == "azure"
-    # A Kustomization at ./generated/flux applies sync.yaml only, not the per-environment objects again.
+    # The Kustomization of ./generated/flux applies sync.yaml only, not the per-environment objects again.
     assert yaml.safe_load((DEFAULT / "generated/flux/kustomization.yaml").read_text())["resources"] == ["sync.yaml"]
+    itself = sync[("Kustomization", "vending")]["spec"]
+    assert itself["path"] == "./generated/flux" and itself["prune"] is False
 
     root = golden_copy("default", ("deletionPolicy: orphan", "deletionPolicy: delete"))
     assert run_cli("render", "--all", "--repo", str(root)).code == 0

@@ -2,7 +2,7 @@
 tofu-controller `Terraform` object per Terraform root.
 
     generated/flux/kustomization.yaml        what a Flux Kustomization at ./generated/flux applies: sync.yaml only
-    generated/flux/sync.yaml                 GitRepository + Kustomizations (point the cluster's Flux at it once)
+    generated/flux/sync.yaml                 GitRepository + Kustomizations, this file's own among them
     generated/flux/<env>/<name>.yaml         the subscription's Terraform object, applied by vending-terraform-<env>
 
 A Terraform object lives and dies with its root: a decommissioned subscription keeps both (the root's
@@ -96,7 +96,10 @@ def render_platform(config: Config) -> Files:
     flux = config.cd.flux if config.cd else None
     if config.cd is None or flux is None:
         return {}
-    documents: list[dict[str, Any]] = [git_repository(config.cd, flux)]
+    # The Kustomization of this file itself: after one `kubectl apply -k generated/flux`, Flux keeps it
+    # current. Never pruned: dropping an object from vending.yaml must not cascade into what it deployed.
+    documents: list[dict[str, Any]] = [git_repository(config.cd, flux), kustomization(
+        SOURCE_NAME, None, None, f"./{DIR}", prune=False, flux=flux)]
     for workload, environment in sorted(config.environments.items(), key=lambda item: item[1]):
         if "crossplane" in config.targets:
             # Removing a composite is how a subscription is decommissioned: pruning it deletes it, and the
@@ -136,12 +139,15 @@ def git_repository(cd: ContinuousDeployment, flux: Flux) -> dict[str, Any]:
             "metadata": {"name": SOURCE_NAME, "namespace": flux.namespace}, "spec": spec}
 
 
-def kustomization(name: str, workload: str, environment: str, path: str, *, prune: bool,
+def kustomization(name: str, workload: str | None, environment: str | None, path: str, *, prune: bool,
                   flux: Flux) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"name": name, "namespace": flux.namespace}
+    if workload and environment:
+        metadata["labels"] = labels(workload, environment)
     return {
         "apiVersion": KUSTOMIZE_API,
         "kind": "Kustomization",
-        "metadata": {"name": name, "namespace": flux.namespace, "labels": labels(workload, environment)},
+        "metadata": metadata,
         "spec": {
             "interval": flux.interval,
             "sourceRef": {"kind": "GitRepository", "name": SOURCE_NAME},
