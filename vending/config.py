@@ -292,6 +292,11 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
         problems.append(marks.problem(
             "cd.argocd deploys generated/crossplane/, which only the crossplane target renders: add crossplane to "
             "targets or remove cd.argocd", "/cd/argocd"))
+    url = doc.get("cd", {}).get("repository", {}).get("url", "")
+    if ":" in url.partition("://")[2].partition("/")[0].rpartition("@")[0]:
+        problems.append(marks.problem(
+            "the repository URL carries a password, which would be committed and copied into generated files: "
+            "remove it and use cd.flux.git.secretRef (or provider: azure)", "/cd/repository/url"))
     git = doc.get("cd", {}).get("flux", {}).get("git", {})
     if "serviceAccountName" in git and git.get("provider") != "azure":
         problems.append(marks.problem(

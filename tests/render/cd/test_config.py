@@ -19,6 +19,8 @@ from .conftest import Copy
     (('"@contoso/platform-team": 5b9f0c3e-1d2a-4c6b-8e7f-0a1b2c3d4e5f', '"@contoso/platform-team": team'),
      ":48:", "/azureRepos/reviewers/@contoso~1platform-team"),
     (("branch: main}\n  flux", "branch: refs/heads/main}\n  flux"), ":51:", "/cd/repository/branch"),
+    (("https://dev.azure.com/contoso", "https://contoso:s3cr3t@dev.azure.com/contoso"), ":51:",
+     "/cd/repository/url: the repository URL carries a password"),
 ])
 def test_mistakes_are_located_and_nothing_is_written(golden_copy: Copy, run_cli: RunCli, edit: tuple[str, str],
                                                     where: str, message: str) -> None:
