@@ -131,6 +131,49 @@ class HubPeering:
 
 
 @dataclass(frozen=True)
+class Flux:
+    """Flux objects that deploy generated/ (docs/gitops-controllers.md)."""
+    namespace: str
+    interval: str
+    secret_ref: str | None
+    provider: str | None
+    """How source-controller signs in to the repository: azure is its workload identity."""
+    git_service_account: str | None
+    approve_plan: Mapping[str, str]
+    """Per workload: auto (tofu-controller applies every plan) or manual (a plan waits for its approval)."""
+    service_accounts: Mapping[str, str]
+    """Per workload: the runner's ServiceAccount (its workload identity deploys that workload only)."""
+
+
+@dataclass(frozen=True)
+class ArgoCD:
+    namespace: str
+    project: str
+    server: str
+    sync: Mapping[str, str]
+    """Per workload: automated or manual."""
+
+
+@dataclass(frozen=True)
+class ContinuousDeployment:
+    """`cd` in vending.yaml: the GitOps controllers vending renders objects for (optional)."""
+    url: str
+    branch: str
+    flux: Flux | None
+    argocd: ArgoCD | None
+
+
+@dataclass(frozen=True)
+class AzureRepos:
+    """`azureRepos`: branch policies (required reviewers by path) for Azure Repos, which ignores CODEOWNERS."""
+    branch: str
+    reviewers: Mapping[str, str]
+    """Owner (as in `owners`) -> Azure DevOps identity id (GUID) of the user or group."""
+    minimum_approver_count: int
+    creator_vote_counts: bool
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     targets: tuple[str, ...]
@@ -153,6 +196,8 @@ class Config:
     deploy: Deploy
     warnings: tuple[Problem, ...] = ()
     """What in vending.yaml is deprecated: accepted and ignored, to be removed."""
+    cd: ContinuousDeployment | None = None
+    azure_repos: AzureRepos | None = None
 
     def environment(self, workload: str) -> str:
         """The path segment of a workload: production and non-production never share a path."""
@@ -264,6 +309,37 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
             "/terraform/providers/azurerm/config/subscription_id"))
     problems.extend(git_problems(doc, marks))
     problems.extend(deploy_problems(doc, marks))
+    problems.extend(_azure_repos_problems(doc, marks))
+    if "argocd" in doc.get("cd", {}) and "crossplane" not in doc.get("targets", ("terraform", "crossplane")):
+        problems.append(marks.problem(
+            "cd.argocd deploys generated/crossplane/, which only the crossplane target renders: add crossplane to "
+            "targets or remove cd.argocd", "/cd/argocd"))
+    url = doc.get("cd", {}).get("repository", {}).get("url", "")
+    if ":" in url.partition("://")[2].partition("/")[0].rpartition("@")[0]:
+        problems.append(marks.problem(
+            "the repository URL carries a password, which would be committed and copied into generated files: "
+            "remove it and use cd.flux.git.secretRef (or provider: azure)", "/cd/repository/url"))
+    git = doc.get("cd", {}).get("flux", {}).get("git", {})
+    if "serviceAccountName" in git and git.get("provider") != "azure":
+        problems.append(marks.problem(
+            "serviceAccountName signs in with a workload identity: it needs provider: azure",
+            "/cd/flux/git/serviceAccountName"))
+    return problems
+
+
+def _azure_repos_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
+    """Every owner needs an identity id: Azure DevOps policies name reviewers by id, not by name."""
+    reviewers = doc.get("azureRepos", {}).get("reviewers")
+    if reviewers is None:
+        return []
+    problems = []
+    for workload, owners in doc.get("owners", {}).items():
+        for index, owner in enumerate(owners):
+            if owner not in reviewers:
+                problems.append(marks.problem(
+                    f"{owner!r} has no identity id in azureRepos.reviewers: Azure DevOps names required reviewers "
+                    "by id; add it (docs/azure-devops.md, Branch policies, says where to find it)",
+                    f"/owners/{workload}/{index}"))
     return problems
 
 
@@ -368,4 +444,45 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
         ),
         owners=frozen_map({key: tuple(value) for key, value in owners.items()}),
         deploy=_deploy(doc.get("deploy", {})),
+        cd=_cd(doc["cd"], environments) if "cd" in doc else None,
+        azure_repos=_azure_repos(doc["azureRepos"]) if "azureRepos" in doc else None,
+    )
+
+
+def _cd(doc: Mapping[str, Any], environments: Mapping[str, str]) -> ContinuousDeployment:
+    flux = doc.get("flux")
+    argocd = doc.get("argocd")
+    return ContinuousDeployment(
+        url=doc["repository"]["url"],
+        branch=doc["repository"].get("branch", "main"),
+        flux=None if flux is None else _flux(flux, environments),
+        argocd=None if argocd is None else ArgoCD(
+            namespace=argocd.get("namespace", "argocd"),
+            project=argocd.get("project", "default"),
+            server=argocd.get("server", "https://kubernetes.default.svc"),
+            sync=frozen_map({"Production": "manual", "DevTest": "automated", **argocd.get("sync", {})}),
+        ),
+    )
+
+
+def _flux(doc: Mapping[str, Any], environments: Mapping[str, str]) -> Flux:
+    git = doc.get("git", {})
+    terraform = doc.get("terraform", {})
+    return Flux(
+        namespace=doc.get("namespace", "flux-system"),
+        interval=doc.get("interval", "10m"),
+        secret_ref=git.get("secretRef"),
+        provider=git.get("provider"),
+        git_service_account=git.get("serviceAccountName"),
+        approve_plan=frozen_map({"Production": "manual", "DevTest": "auto", **terraform.get("approvePlan", {})}),
+        service_accounts=frozen_map({w: "tf-runner" for w in environments} | terraform.get("serviceAccountName", {})),
+    )
+
+
+def _azure_repos(doc: Mapping[str, Any]) -> AzureRepos:
+    return AzureRepos(
+        branch=doc.get("branch", "main"),
+        reviewers=frozen_map({owner: identity.lower() for owner, identity in doc.get("reviewers", {}).items()}),
+        minimum_approver_count=doc.get("minimumApproverCount", 1),
+        creator_vote_counts=doc.get("creatorVoteCounts", False),
     )

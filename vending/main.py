@@ -24,6 +24,7 @@ COMMANDS = {
     "apply": "vending.commands.apply",
     "decommission": "vending.commands.decommission",
     "schema": "vending.commands.schema",
+    "azdo": "vending.commands.azdo",
 }
 
 

@@ -44,7 +44,7 @@ class Credential:
         return f"Bearer {self.secret}"
 
 
-def credential_from_env(env: Mapping[str, str]) -> Credential:
+def credential_from_env(env: Mapping[str, str], scope: str = "Build (Read & execute)") -> Credential:
     """A PAT from AZURE_DEVOPS_EXT_PAT, else the job token from SYSTEM_ACCESSTOKEN."""
     if env.get("AZURE_DEVOPS_EXT_PAT"):
         return Credential("Basic", "AZURE_DEVOPS_EXT_PAT", env["AZURE_DEVOPS_EXT_PAT"])
@@ -52,7 +52,7 @@ def credential_from_env(env: Mapping[str, str]) -> Credential:
         return Credential("Bearer", "SYSTEM_ACCESSTOKEN", env["SYSTEM_ACCESSTOKEN"])
     raise UsageError(
         "no Azure DevOps credentials: set AZURE_DEVOPS_EXT_PAT to a personal access token with the "
-        "Build (Read & execute) scope, or, inside a pipeline, map SYSTEM_ACCESSTOKEN: $(System.AccessToken) "
+        f"{scope} scope, or, inside a pipeline, map SYSTEM_ACCESSTOKEN: $(System.AccessToken) "
         "into the step's env")
 
 
@@ -91,28 +91,51 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # urllib then raises HTTPError with the 3xx status
 
 
+@dataclass(frozen=True)
+class Hints:
+    """What to tell the user when Azure DevOps refuses a call: the token scope and the permission it
+    needs, and the options that name what was not found."""
+    scope: str = "Build (Read & execute)"
+    permission: str = "it needs the 'Queue builds' permission on the pipeline"
+    not_found: str = ("check --organization, --project and --pipeline (the pipeline id is the definitionId in "
+                      "the pipeline's URL)")
+    refused: str = "Azure DevOps refused the run of"
+    forbidden: str = "may not queue"
+
+
 def run_pipeline(organization: str, project: str, pipeline_id: int, *, ref: str,
                  template_parameters: Mapping[str, str], credential: Credential, preview: bool = False,
                  timeout: float = 30.0) -> dict[str, Any]:
     """The run Azure DevOps queued (or, with `preview`, the run it would queue, with `finalYaml`)."""
     url = runs_url(organization, project, pipeline_id)
-    request = urllib.request.Request(url, method="POST", data=json.dumps(
-        run_body(ref, template_parameters, preview=preview)).encode(), headers={
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-            "Authorization": credential.header(),
-            "User-Agent": f"vending/{__version__}",
-        })
     where = f"pipeline {pipeline_id} in project {project!r} at {organization}"
+    run, _ = call_json("POST", url, run_body(ref, template_parameters, preview=preview), credential=credential,
+                       where=where, organization=organization, timeout=timeout, what="a run")
+    if not isinstance(run, dict):
+        raise RemoteError(f"Azure DevOps answered {where} with JSON that is not a run")
+    return run
+
+
+def call_json(method: str, url: str, body: Any, *, credential: Credential, where: str, organization: str,
+              timeout: float, what: str, hints: Hints | None = None) -> tuple[Any, Mapping[str, str]]:
+    """(the JSON answer, its headers) of one call of an Azure DevOps REST API; `body` None sends none."""
+    hints = hints or Hints()
+    headers = {"Accept": "application/json", "Authorization": credential.header(),
+               "User-Agent": f"vending/{__version__}"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, method=method, data=data, headers=headers)
     hidden = secrets({credential.source: credential.secret})
     # Plain http is for loopback only (organization_url); through a proxy the credential would cross the
     # network in the clear, so such a call never takes one (HTTPS_PROXY tunnels TLS, and is kept).
     direct = [urllib.request.ProxyHandler({})] if url.startswith("http:") else []
     opener = urllib.request.build_opener(_NoRedirect, *direct)
     try:
-        status, content_type, raw, failed = _within(timeout, lambda: _exchange(opener, request, timeout))
+        status, answer_headers, raw, failed = _within(timeout, lambda: _exchange(opener, request, timeout))
         if failed:
-            raise RemoteError(redact(_http_failure(status, _service_message(raw), where, credential), hidden))
+            raise RemoteError(redact(_http_failure(status, _service_message(raw), where, credential, hints), hidden))
     except TimeoutError:
         raise RemoteError(_too_slow(timeout, where)) from None
     except urllib.error.URLError as exc:
@@ -124,28 +147,26 @@ def run_pipeline(organization: str, project: str, pipeline_id: int, *, ref: str,
     except (OSError, http.client.HTTPException) as exc:
         raise RemoteError(redact(f"the connection to {organization} failed: {exc or type(exc).__name__}; "
                                  "try again", hidden)) from None
-    if status == 203 or "json" not in content_type.lower():
+    if status == 203 or "json" not in answer_headers.get("content-type", "").lower():
         raise RemoteError(_sign_in(credential, where))
     try:
-        run = json.loads(raw)
+        return json.loads(raw), answer_headers
     except ValueError:
         raise RemoteError(f"Azure DevOps answered {where} with something that is not JSON") from None
     except RecursionError:
-        raise RemoteError(f"Azure DevOps answered {where} with JSON nested too deeply to be a run") from None
-    if not isinstance(run, dict):
-        raise RemoteError(f"Azure DevOps answered {where} with JSON that is not a run")
-    return run
+        raise RemoteError(f"Azure DevOps answered {where} with JSON nested too deeply to be {what}") from None
 
 
 def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Request,
-              timeout: float) -> tuple[int, str, bytes, bool]:
-    """(status, content type, body, whether the status is an HTTP error) of one request."""
+              timeout: float) -> tuple[int, dict[str, str], bytes, bool]:
+    """(status, headers by lower-case name, body, whether the status is an HTTP error) of one request."""
     try:
         with opener.open(request, timeout=timeout) as response:
-            return response.status, response.headers.get("Content-Type", ""), response.read(MAX_RESPONSE_BYTES), False
+            return (response.status, {k.lower(): v for k, v in response.headers.items()},
+                    response.read(MAX_RESPONSE_BYTES), False)
     except urllib.error.HTTPError as exc:
         body = exc.read(MAX_RESPONSE_BYTES) if exc.fp is not None else b""
-        return exc.code, exc.headers.get("Content-Type", "") if exc.headers else "", body, True
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()} if exc.headers else {}, body, True
 
 
 T = TypeVar("T")
@@ -185,22 +206,20 @@ def _sign_in(credential: Credential, where: str) -> str:
             "with its sign-in page, so the token is invalid, expired or for another organization")
 
 
-def _http_failure(status: int, message: str, where: str, credential: Credential) -> str:
+def _http_failure(status: int, message: str, where: str, credential: Credential, hints: Hints) -> str:
     said = f": {message}" if message else ""
     if 300 <= status < 400 or status == 401:
         if 300 <= status < 400:
             return _sign_in(credential, where)
         return (f"Azure DevOps refused the credentials from {credential.source} (401) for {where}{said}; "
-                "check that the token is valid, not expired, and has the Build (Read & execute) scope")
+                f"check that the token is valid, not expired, and has the {hints.scope} scope")
     if status == 403:
-        return (f"the identity behind {credential.source} may not queue {where} (403){said}; "
-                "it needs the 'Queue builds' permission on the pipeline")
+        return f"the identity behind {credential.source} {hints.forbidden} {where} (403){said}; {hints.permission}"
     if status == 404:
-        return (f"not found (404): {where}{said}; check --organization, --project and --pipeline "
-                "(the pipeline id is the definitionId in the pipeline's URL)")
+        return f"not found (404): {where}{said}; {hints.not_found}"
     if status >= 500:
         return f"Azure DevOps failed ({status}) for {where}{said}; try again later"
-    return f"Azure DevOps refused the run of {where} ({status}){said}"
+    return f"{hints.refused} {where} ({status}){said}"
 
 
 def _service_message(raw: bytes) -> str:

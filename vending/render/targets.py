@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from types import ModuleType
 
+from vending.azdo import policies
 from vending.config import Config
 from vending.model import Request
-from vending.render import Files, codeowners, crossplane, terraform
+from vending.render import Files, cd, codeowners, crossplane, terraform
 
 TARGETS: dict[str, ModuleType] = {"terraform": terraform, "crossplane": crossplane}
+# What deploys a target's files, rendered and owned with them (empty unless vending.yaml has `cd`):
+# a root's tofu-controller object goes wherever the root goes.
+COMPANIONS: dict[str, list[ModuleType]] = {"terraform": [cd.flux]}
 
 PlatformRenderer = Callable[[Config], Files]
 
@@ -29,7 +33,7 @@ def _deploy_pipeline(config: Config) -> Files:
 
 # Platform files by target; those under None are rendered whatever the targets.
 PLATFORM: dict[str | None, list[PlatformRenderer]] = {
-    None: [_pipeline, codeowners.render_platform],
+    None: [_pipeline, codeowners.render_platform, policies.render_platform, cd.render_platform],
     "crossplane": [crossplane.render_platform],
     "terraform": [_deploy_pipeline],
 }
@@ -38,14 +42,16 @@ PLATFORM: dict[str | None, list[PlatformRenderer]] = {
 def render_request(request: Request, config: Config, targets: Iterable[str], *, source: str = "") -> Files:
     files: Files = {}
     for name in targets:
-        files.update(TARGETS[name].render(request, config, source=source))
+        for module in [TARGETS[name], *COMPANIONS.get(name, [])]:
+            files.update(module.render(request, config, source=source))
     return files
 
 
 def owned(name: str, config: Config, targets: Iterable[str]) -> list[str]:
     """Every path (a file, or a directory ending in /) that belongs to the subscription `name`,
     whatever its workload: what a render of its request replaces."""
-    return [glob for target in targets for glob in TARGETS[target].owned(name, config)]
+    return [glob for target in targets for module in [TARGETS[target], *COMPANIONS.get(target, [])]
+            for glob in module.owned(name, config)]
 
 
 def render_platform(config: Config, targets: Iterable[str]) -> Files:
@@ -59,4 +65,6 @@ def render_platform(config: Config, targets: Iterable[str]) -> Files:
 def generated_scope(config: Config, targets: Iterable[str]) -> list[str]:
     """Everything `render --all` owns: the targets' trees and the platform files."""
     chosen = list(targets)
-    return [f"generated/{t}/" for t in chosen] + sorted(render_platform(config, chosen))
+    companions = [glob for t in chosen for module in COMPANIONS.get(t, []) for glob in module.scope(config)]
+    platform = sorted({*render_platform(config, chosen), *cd.SCOPE, policies.PATH})
+    return [f"generated/{t}/" for t in chosen] + companions + platform
