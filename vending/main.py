@@ -25,6 +25,9 @@ COMMANDS = {
     "apply": "vending.commands.apply",
     "decommission": "vending.commands.decommission",
     "schema": "vending.commands.schema",
+    "list": "vending.commands.list",
+    "show": "vending.commands.show",
+    "report": "vending.commands.report",
 }
 
 
