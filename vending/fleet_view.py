@@ -111,7 +111,11 @@ def open_snapshot(repo: Path | None, ref: str | None, *, working_tree: bool) -> 
             top = None
         head = git.resolve(top, "HEAD") if top is not None else None
         return Snapshot(root=root, top=top, prefix=_prefix(root, top), commit=None, head=head)
-    top = git.top_level(root)
+    try:
+        top = git.top_level(root)
+    except UsageError:
+        raise UsageError(f"{root} is not in a git repository, so there is no commit to read; pass "
+                         "--working-tree to read the files on disk") from None
     commit = git.resolve(top, ref or "HEAD")
     if commit is None:
         raise UsageError(f"--ref {ref or 'HEAD'!r} names no commit in {top}; pass a branch, tag or commit "

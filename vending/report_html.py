@@ -29,6 +29,7 @@ table{border-collapse:collapse;margin:8px 0;font-size:.9em}
 th,td{border:1px solid #d0d0d0;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f0f0f0}td.num{text-align:right}
 .warn{color:#8a4b00}.ok{color:#2e7d32}.note{color:#555;font-size:.9em}
+figure{margin:8px 24px 8px 0}figcaption{font-weight:600;margin-bottom:4px}
 svg text{font-family:inherit}
 """
 
@@ -51,13 +52,13 @@ def duration(seconds: float | None) -> str:
     if days:
         return f"{sign}{days} d {hours} h"
     if hours:
-        return f"{sign}{hours} h {minutes} min"
+        return f"{sign}{hours} h {minutes} min" if minutes else f"{sign}{hours} h"
     if minutes:
         return f"{sign}{minutes} min {secs} s" if secs else f"{sign}{minutes} min"
     return f"{sign}{secs} s"
 
 
-def _short(label: str, limit: int = 26) -> str:
+def _short(label: str, limit: int = 22) -> str:
     return label if len(label) <= limit else label[:limit - 1] + "\u2026"
 
 
@@ -65,7 +66,7 @@ def bar_chart(title: str, items: Sequence[tuple[str, int]]) -> str:
     """A horizontal bar chart as inline SVG (each bar carries its full label and value as a tooltip)."""
     if not items:
         return f'<figure><figcaption>{e(title)}</figcaption><p class="note">nothing to show</p></figure>'
-    row, label_width, bar_width = 24, 190, 300
+    row, label_width, bar_width = 24, 150, 220
     height = row * len(items) + 8
     peak = max(value for _label, value in items) or 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 60}" height="{height}" '

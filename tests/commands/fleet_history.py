@@ -30,8 +30,8 @@ from pathlib import Path
 
 from ..conftest import ROOT, VENDED_ON
 
-GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
 PIPELINE = {"TF_BUILD": "True", "BUILD_BUILDID": "101", "SYSTEM_COLLECTIONURI": "https://dev.azure.com/contoso/",
             "SYSTEM_TEAMPROJECT": "Platform"}
 RUN_LINK = "https://dev.azure.com/contoso/Platform/_build/results?buildId=101"
