@@ -17,6 +17,7 @@ from vending.fleet_view import PLAIN_MODES, Snapshot
 from vending.plan import make_plan
 from vending.records import RECORDS_DIR
 from vending.rendering import for_fleet
+from vending.repo_files import inside
 from vending.writer import apply_plan
 
 INPUTS = (REQUESTS_DIR, RECORDS_DIR)
@@ -42,7 +43,7 @@ def _copy_inputs(snapshot: Snapshot, target: Path) -> None:
     for relative, mode in paths.items():
         content = snapshot.read(relative) if mode in PLAIN_MODES else None
         if content is not None:
-            destination = target / relative
+            destination = inside(target, relative)  # a crafted tree's `..` must not write outside the copy
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(content)
 

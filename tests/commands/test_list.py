@@ -97,3 +97,17 @@ def test_bad_arguments_are_usage_errors(run_cli: RunCli, history: History) -> No
     assert result.code == 2 and "not both" in result.err
     result = run_cli("list", "--repo", str(history.repo), "--workload", "Prod")
     assert result.code == 2
+
+
+def test_a_link_committed_as_a_request_is_refused_not_followed(run_cli: RunCli, history: History,
+                                                                tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    git(tmp_path, "clone", "--quiet", str(history.repo), str(copy))
+    (copy / "requests" / "evil.yaml").symlink_to("/etc/passwd")
+    git(copy, "add", ".")
+    git(copy, "commit", "--quiet", "-m", "a link")
+    for command in (("list",), ("report", "--output", "json")):
+        result = run_cli(*command, "--repo", str(copy))
+        assert result.code == 1, command
+        assert "requests/evil.yaml: error: not a plain file (mode 120000)" in result.err
+        assert "root:" not in result.out + result.err
