@@ -25,6 +25,9 @@ COMMANDS = {
     "decommission": "vending.commands.decommission",
     "schema": "vending.commands.schema",
     "azdo": "vending.commands.azdo",
+    "list": "vending.commands.list",
+    "show": "vending.commands.show",
+    "report": "vending.commands.report",
 }
 
 

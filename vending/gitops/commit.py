@@ -7,6 +7,7 @@ happened and the trailers carry the request, the schema versions, the ticket (al
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,7 +67,23 @@ def pipeline_trailers(environ: Mapping[str, str]) -> list[tuple[str, str]]:
     uri, project, build = (environ.get(v, "") for v in ("SYSTEM_COLLECTIONURI", "SYSTEM_TEAMPROJECT", "BUILD_BUILDID"))
     if uri and project and build.isdigit():
         trailers.append(("Pipeline-Run", one_line(f"{uri.rstrip('/')}/{project}/_build/results?buildId={build}")))
+    requested_at = pipeline_start(environ.get("SYSTEM_PIPELINESTARTTIME", ""))
+    if requested_at:
+        trailers.append(("Vending-Requested-At", requested_at))
     return trailers
+
+
+def pipeline_start(value: str) -> str | None:
+    """The run's start (System.PipelineStartTime, such as `2026-01-15 09:30:00+00:00`) as UTC ISO 8601: when
+    the request was made, for the lead time to trunk. None when absent or unreadable (no time zone): an
+    audit trailer must never guess a time nor stop a vend."""
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def message(subject: str, body: str, trailers: list[tuple[str, str]], skip_ci: str) -> str:
