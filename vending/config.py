@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from vending import naming
+from vending.config_allowed import allowed_role_problems
 from vending.config_git import git_problems
 from vending.errors import ConfigError, InvalidInput, Problem
 from vending.loader import MAX_BYTES, Marks, capped, join_pointer, load_bytes
@@ -113,6 +114,30 @@ class HubPeering:
 
 
 @dataclass(frozen=True)
+class AllowList:
+    """Values a request may use: only those in `allow` (None: any), never those in `deny`."""
+
+    allow: tuple[str, ...] | None = None
+    deny: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The allow-lists of `allowed` in vending.yaml; a workload's own lists apply on top of the shared ones."""
+
+    management_groups: AllowList = AllowList()
+    locations: AllowList = AllowList()
+    roles: AllowList = AllowList()
+    per_workload: Mapping[str, Allowed] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Policy:
+    namespaces: tuple[str, ...] = ("main",)
+    """The Rego packages whose deny/violation/warn rules are enforced (conftest's --namespace)."""
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     targets: tuple[str, ...]
@@ -134,6 +159,10 @@ class Config:
     owners: Mapping[str, tuple[str, ...]]
     warnings: tuple[Problem, ...] = ()
     """What in vending.yaml is deprecated: accepted and ignored, to be removed."""
+    allowed: Allowed = Allowed()
+    policy: Policy = Policy()
+    document: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """vending.yaml as written (validated): what Rego policies see as data.vending.config."""
 
     def environment(self, workload: str) -> str:
         """The path segment of a workload: production and non-production never share a path."""
@@ -186,7 +215,8 @@ def config_from_bytes(raw: bytes, shown: str, root: Path) -> Config:
     if problems:
         raise ConfigInvalid(shown, capped(problems))
     return dataclasses.replace(build_config(root, document.data), warnings=tuple(_deprecated(document.data,
-                                                                                            document.marks)))
+                                                                                            document.marks)),
+                               document=frozen_map(document.data))
 
 
 def _deprecated(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
@@ -242,6 +272,7 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
             "set the platform subscription as terraform.subscriptionId, not in the azurerm provider's config",
             "/terraform/providers/azurerm/config/subscription_id"))
     problems.extend(git_problems(doc, marks))
+    problems.extend(allowed_role_problems(doc, marks))
     return problems
 
 
@@ -326,4 +357,24 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
             push_initial_delay_seconds=push.get("initialDelaySeconds", 0.2),
         ),
         owners=frozen_map({key: tuple(value) for key, value in owners.items()}),
+        allowed=_allowed(doc.get("allowed", {})),
+        policy=Policy(namespaces=tuple(doc.get("policy", {}).get("namespaces", ("main",)))),
+    )
+
+
+def _allow_list(value: list[str] | Mapping[str, list[str]] | None) -> AllowList:
+    if value is None:
+        return AllowList()
+    if isinstance(value, list):
+        return AllowList(allow=tuple(value))
+    allow = value.get("allow")
+    return AllowList(allow=None if allow is None else tuple(allow), deny=tuple(value.get("deny", ())))
+
+
+def _allowed(doc: Mapping[str, Any]) -> Allowed:
+    return Allowed(
+        management_groups=_allow_list(doc.get("managementGroups")),
+        locations=_allow_list(doc.get("locations")),
+        roles=_allow_list(doc.get("roles")),
+        per_workload=frozen_map({workload: _allowed(lists) for workload, lists in doc.get("perWorkload", {}).items()}),
     )

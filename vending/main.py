@@ -25,6 +25,7 @@ COMMANDS = {
     "apply": "vending.commands.apply",
     "decommission": "vending.commands.decommission",
     "schema": "vending.commands.schema",
+    "policy": "vending.commands.policy",
 }
 
 
