@@ -9,7 +9,6 @@ of vending.yaml (`vending.allowlists`) and the Rego policies under policy/
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from pathlib import Path
@@ -24,18 +23,13 @@ from vending.render.terraform import network_names
 from vending.repo_files import inside
 from vending.schema_defaults import with_defaults
 
-_reported: set[tuple[str, Problem]] = set()
-"""Warnings already shown: a vend derived again on a newer tip checks the request again."""
-
 
 def check_policy(accepted: Accepted, config: Config) -> None:
     problems = [*_hub_peering(accepted, config), *_custom_roles(accepted, config), *_derived_names(accepted, config),
                 *allow_list_problems(accepted, config)]
     refusals, warnings = policy_findings(accepted, config)
-    for warning in warnings:
-        if (accepted.path, warning) not in _reported:
-            _reported.add((accepted.path, warning))
-            reporter.echo_problem(accepted.path, warning, "warning")
+    for warning in warnings:  # here, not in each command: every command that checks a request shows them
+        reporter.echo_problem(accepted.path, warning, "warning")
     problems.extend(refusals)
     if problems:
         raise InvalidInput(accepted.path, problems)
@@ -74,11 +68,21 @@ def _stamp(root: Path) -> tuple[int, int, int] | None:
     return status.st_ino, status.st_mtime_ns, status.st_size
 
 
-@functools.lru_cache(maxsize=4)
+_engines: dict[tuple[Path, tuple[rego.Module, ...], str, tuple[int, int, int] | None], rego.Engine] = {}
+
+
 def _compiled(root: Path, modules: tuple[rego.Module, ...], config_json: str,
               fleet_stamp: tuple[int, int, int] | None) -> rego.Engine:
-    fleet = read_fleet_index(root) if fleet_stamp else {"subscriptions": {}}
-    return rego.Engine(modules, f'{{"vending":{{"config":{config_json},"fleet":{fleet_json(fleet)}}}}}')
+    """The engine of the last key asked for: a run checks one repository, and each engine is a worker process,
+    so the previous one is stopped when another is needed."""
+    key = (root, modules, config_json, fleet_stamp)
+    if key not in _engines:
+        for old in _engines.values():
+            old.close()
+        _engines.clear()
+        fleet = read_fleet_index(root) if fleet_stamp else {"subscriptions": {}}
+        _engines[key] = rego.Engine(modules, f'{{"vending":{{"config":{config_json},"fleet":{fleet_json(fleet)}}}}}')
+    return _engines[key]
 
 
 def _hub_peering(accepted: Accepted, config: Config) -> list[Problem]:

@@ -137,8 +137,9 @@ class Engine:
             self._worker = None
 
     def _start(self) -> subprocess.Popen[bytes]:
+        # stderr is dropped: the worker answers every error it can catch, and a crash says nothing.
         worker = subprocess.Popen([sys.executable, "-m", "vending.rego_worker"], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE)
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         atexit.register(functools.partial(_stop, worker))
         self._exchange(worker, self._setup)
         if self._input != "null":

@@ -137,6 +137,10 @@ def serve(lines: Any, reply: Any) -> None:
             answer = {"errors": failure.errors}
         except RegoError as exc:
             answer = {"errors": [[message.get("definedIn", ""), str(exc), None, None]]}
+        except ValueError as exc:  # rego-cpp 1.5.2 writes some strings into its JSON unescaped
+            answer = {"errors": [[message.get("definedIn", ""), f"{message.get('query', 'the policy')}: the "
+                                  f"engine's answer is not valid JSON ({exc}); a bug of regopy, seen with "
+                                  "sprintf's %s of a set or an object: use %v", None, None]]}
         reply(json.dumps(answer))
         if interpreter is None:  # the modules did not compile: nothing more to answer
             return
