@@ -29,8 +29,8 @@ COST_CENTER = """\
     package main
 
     deny contains {"msg": "Production needs an owner tag", "field": "/tags/owner"} if {
-    	input.workload == "Production"
-    	not input.tags.owner
+        input.workload == "Production"
+        not input.tags.owner
     }
 """
 
@@ -56,7 +56,7 @@ def test_a_field_the_request_has_is_pointed_at_exactly(run_cli: RunCli, gitops_r
         package main
 
         deny contains {"msg": sprintf("%s is retired", [input.managementGroup]), "field": "/managementGroup"} if {
-        	input.managementGroup == "sandbox"
+            input.managementGroup == "sandbox"
         }
     """)
     result = run_cli("render", "--all", "--repo", str(gitops_repo))
@@ -73,19 +73,19 @@ def test_conftest_policies_run_unchanged_strings_objects_violations_and_prefixed
         import rego.v1
 
         deny contains msg if {
-        	input.location == "westeurope"
-        	msg := sprintf("%s: westeurope is closed for new subscriptions", [input.name])
+            input.location == "westeurope"
+            msg := sprintf("%s: westeurope is closed for new subscriptions", [input.name])
         }
 
         violation contains {"msg": "DevTest budgets stay under 500", "details": {"limit": 500}} if {
-        	input.workload == "DevTest"
-        	some budget in input.budgets
-        	budget.amount > 500
+            input.workload == "DevTest"
+            some budget in input.budgets
+            budget.amount > 500
         }
 
         deny_owner contains "Owner is granted through PIM, not by vending" if {
-        	some assignment in input.roleAssignments
-        	assignment.definition == "Owner"
+            some assignment in input.roleAssignments
+            assignment.definition == "Owner"
         }
 
         warn contains "tag values are free text: check them" if input.tags
@@ -108,9 +108,9 @@ def test_warnings_are_printed_and_the_render_goes_on(run_cli: RunCli, gitops_rep
         package main
 
         warn contains {"msg": "Owner at subscription scope: prefer a narrower role", "field": pointer} if {
-        	some key, assignment in input.roleAssignments
-        	assignment.definition == "Owner"
-        	pointer := sprintf("/roleAssignments/%s/definition", [key])
+            some key, assignment in input.roleAssignments
+            assignment.definition == "Owner"
+            pointer := sprintf("/roleAssignments/%s/definition", [key])
         }
     """)
     result = run_cli("render", "--all", "--repo", str(gitops_repo))
@@ -127,7 +127,7 @@ def test_the_input_is_the_request_in_the_newest_schema_with_its_defaults(run_cli
         package main
 
         deny contains sprintf("seen %s %s %v %v", [input.schemaVersion, input.state, input.network.hubPeering,
-        	object.keys(input.budgets)]) if input.name == "payments-prod"
+            object.keys(input.budgets)]) if input.name == "payments-prod"
     """)
     result = run_cli("render", "--all", "--repo", str(gitops_repo))
     assert result.code == 1
@@ -154,13 +154,13 @@ def test_data_holds_the_configuration_and_the_fleet_index(run_cli: RunCli, gitop
         package main
 
         deny contains {"msg": msg, "field": "/requestedBy"} if {
-        	input.workload == "Production"
-        	some name, other in data.vending.fleet.subscriptions
-        	name != input.name
-        	other.workload == "Production"
-        	other.requestedBy == input.requestedBy
-        	msg := sprintf("%s already owns Production subscription %s (%s in %s)",
-        		[input.requestedBy, name, other.managementGroup, data.vending.config.crossplane.group])
+            input.workload == "Production"
+            some name, other in data.vending.fleet.subscriptions
+            name != input.name
+            other.workload == "Production"
+            other.requestedBy == input.requestedBy
+            msg := sprintf("%s already owns Production subscription %s (%s in %s)",
+                [input.requestedBy, name, other.managementGroup, data.vending.config.crossplane.group])
         }
     """)
     requests = gitops_repo / "requests"
@@ -214,7 +214,8 @@ def test_a_failing_built_in_is_an_error_not_a_silent_pass(run_cli: RunCli, gitop
 
 
 def test_an_answer_the_engine_garbles_is_a_clear_error(run_cli: RunCli, gitops_repo: Path) -> None:
-    policy(gitops_repo, "garbled.rego", 'package main\n\ndeny contains sprintf("seen %s", [object.keys(input.budgets)]) if input.name\n')
+    policy(gitops_repo, "garbled.rego",
+           'package main\n\ndeny contains sprintf("seen %s", [object.keys(input.budgets)]) if input.name\n')
     result = run_cli("render", "--all", "--repo", str(gitops_repo))
     assert result.code == 2
     assert "policy/garbled.rego: data.main.deny: the engine's answer is not valid JSON" in result.err
@@ -230,7 +231,7 @@ def test_a_crash_of_the_engine_is_a_clear_error(run_cli: RunCli, gitops_repo: Pa
         has_budget if count(input.budgets) > 0
 
         test_crashes_regopy if {
-        	count(deny) == 0 with input as {"budgets": {"a": {}}}
+            count(deny) == 0 with input as {"budgets": {"a": {}}}
         }
     """)
     result = run_cli("render", "--all", "--repo", str(gitops_repo))
