@@ -44,20 +44,21 @@ def policy_findings(accepted: Accepted, config: Config) -> tuple[list[Problem], 
     document = with_defaults(accepted.upgraded, schemas.schema_for(schemas.latest().name))
     refusals: list[Problem] = []
     warnings: list[Problem] = []
-    for finding in rego.evaluate(compiled, document, config.policy.namespaces):
+    for finding in rego.evaluate(compiled, document):
         problem = accepted.document.marks.problem(f"{finding.message} ({finding.rule})", finding.field)
         (refusals if finding.refuses else warnings).append(problem)
     return refusals, warnings
 
 
-def policy_engine(config: Config) -> rego.Engine | None:
-    """The policies of the repository compiled with their data, or None when it has none. Compiled once
-    per run (the modules, vending.yaml and the fleet index are the key), not once per request."""
-    modules = rego.read_modules(config.root)
+def policy_engine(config: Config, *, tests: bool = False) -> rego.Engine | None:
+    """The policies of the repository compiled with their data (with the test modules, `*_test.rego`, for
+    `policy test`; without them to check requests), or None when there are none. Compiled once per run
+    (the modules, vending.yaml and the fleet index are the key), not once per request."""
+    modules = tuple(m for m in rego.read_modules(config.root) if tests or not rego.is_test_module(m.path))
     if not modules:
         return None
     return _compiled(config.root, modules, json.dumps(dict(config.document), sort_keys=True),
-                     _stamp(config.root))
+                     _stamp(config.root), () if tests else config.policy.namespaces)
 
 
 def _stamp(root: Path) -> tuple[int, int, int] | None:
@@ -68,20 +69,22 @@ def _stamp(root: Path) -> tuple[int, int, int] | None:
     return status.st_ino, status.st_mtime_ns, status.st_size
 
 
-_engines: dict[tuple[Path, tuple[rego.Module, ...], str, tuple[int, int, int] | None], rego.Engine] = {}
+_Key = tuple[Path, tuple[rego.Module, ...], str, tuple[int, int, int] | None, tuple[str, ...]]
+_engines: dict[_Key, rego.Engine] = {}
 
 
 def _compiled(root: Path, modules: tuple[rego.Module, ...], config_json: str,
-              fleet_stamp: tuple[int, int, int] | None) -> rego.Engine:
+              fleet_stamp: tuple[int, int, int] | None, namespaces: tuple[str, ...]) -> rego.Engine:
     """The engine of the last key asked for: a run checks one repository, and each engine is a worker process,
     so the previous one is stopped when another is needed."""
-    key = (root, modules, config_json, fleet_stamp)
+    key = (root, modules, config_json, fleet_stamp, namespaces)
     if key not in _engines:
         for old in _engines.values():
             old.close()
         _engines.clear()
         fleet = read_fleet_index(root) if fleet_stamp else {"subscriptions": {}}
-        _engines[key] = rego.Engine(modules, f'{{"vending":{{"config":{config_json},"fleet":{fleet_json(fleet)}}}}}')
+        data = f'{{"vending":{{"config":{config_json},"fleet":{fleet_json(fleet)}}}}}'
+        _engines[key] = rego.Engine(modules, data, namespaces)
     return _engines[key]
 
 

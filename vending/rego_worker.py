@@ -1,7 +1,9 @@
 """The process that runs regopy for `vending.rego.Engine`: one JSON message per line in, one reply out.
 
-    first line: {"modules": [[path, text], ...], "data": "<JSON text>"}   -> {} (compiled)
+    first line: {"modules": [[path, text], ...], "data": "<JSON text>",
+                 "plan": "out := [...]" or null}                           -> {} (compiled)
     then:       {"input": "<JSON text>"}                                   -> {}
+                {"evaluate": true}                                         -> {"value": <out of the plan>}
                 {"query": "data.main.deny", "definedIn": "policy/x.rego"}  -> {"defined": bool, "value": ...}
     any error:  {"errors": [[path, message, line or null, column or null], ...]}
 
@@ -17,6 +19,7 @@ from typing import Any
 
 from regopy import Interpreter, LogLevel, NodeKind, RegoError
 from regopy.rego_shared import (
+    rego_bundle_query,
     rego_free_output,
     rego_node_get,
     rego_node_size,
@@ -40,6 +43,29 @@ class Failed(Exception):
     def __init__(self, errors: list[Located]) -> None:
         super().__init__(errors)
         self.errors = errors
+
+
+def build_plan(interpreter: Any, plan: str, sources: dict[str, bytes]) -> Any:
+    try:
+        bundle = interpreter.build(plan)
+    except RegoError as exc:
+        raise Failed(located(str(exc).encode(), sources)) from None
+    if not bundle.ok():
+        raise Failed([["", "the policy could not be compiled into a plan", None, None]])
+    return bundle
+
+
+def evaluate(interpreter: Any, bundle: Any) -> dict[str, Any]:
+    output = rego_bundle_query(interpreter._impl, bundle._impl)
+    try:
+        if not rego_output_ok(output):
+            raise Failed([["", m, None, None] for m in error_messages(rego_output_node(output))])
+        text: str = rego_output_string(output)
+    finally:
+        rego_free_output(output)
+    if text.startswith("(error"):
+        raise Failed(located(text.encode(), {}))
+    return {"value": json.loads(text)["bindings"]["out"]}
 
 
 def compile_modules(modules: list[list[str]], data: str) -> Any:
@@ -120,6 +146,7 @@ def error_messages(node: Any) -> list[str]:
 
 def serve(lines: Any, reply: Any) -> None:
     interpreter: Any = None
+    bundle: Any = None
     sources: dict[str, bytes] = {}
     for line in lines:
         message = json.loads(line)
@@ -127,10 +154,14 @@ def serve(lines: Any, reply: Any) -> None:
             if interpreter is None:
                 sources = {path: text.encode() for path, text in message["modules"]}
                 interpreter = compile_modules(message["modules"], message["data"])
+                if message.get("plan"):
+                    bundle = build_plan(interpreter, message["plan"], sources)
                 answer: dict[str, Any] = {}
             elif "input" in message:
                 rego_set_input_term(interpreter._impl, message["input"])
                 answer = {}
+            elif "evaluate" in message:
+                answer = evaluate(interpreter, bundle)
             else:
                 answer = query(interpreter, sources, message["query"], message["definedIn"])
         except Failed as failure:

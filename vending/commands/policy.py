@@ -31,7 +31,7 @@ def test_command(repo: Path | None) -> int:
     (data.vending.config, data.vending.fleet) unless they replace it with `with data... as`.
     """
     config = open_repo(repo)
-    engine = policy_engine(config)
+    engine = policy_engine(config, tests=True)
     results = run_tests(engine) if engine else []
     if not results:
         reporter.echo(f"no test rules (test_*) in {POLICY_DIR}/")
