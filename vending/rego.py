@@ -8,8 +8,9 @@ violation refuse the request, warn reports. An object may add `field`, a JSON po
 column (or its nearest ancestor's, when the request leaves it out). Test rules (`test_*`, any package)
 are run by `vending policy test`, like `opa test`.
 
-Rules are found by their heads at the start of a line (as `opa fmt` writes them), and each is then
-evaluated on its own, so a rule that is undefined for one input never hides another.
+Rules are found by their heads at the start of a line (as `opa fmt` writes them). The enforced ones are
+compiled once into a plan that collects each on its own (`[x | x := data.main.deny]`), so a rule that is
+undefined for one input never hides another.
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ from vending.repo_files import list_files, read_file
 POLICY_DIR = "policy"
 SUFFIX = ".rego"
 MAX_MODULE_BYTES = 1024 * 1024
-RULE_KINDS = ("deny", "violation", "warn")
 _HEAD = re.compile(r"^(?:default\s+)?([A-Za-z_][A-Za-z0-9_]*)(\s*\()?", re.MULTILINE)
 _PACKAGE = re.compile(r"^package\s+([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*$", re.MULTILINE)
 _ENFORCED = re.compile(r"^(deny|violation|warn)(_[A-Za-z0-9_]+)?$")
 _KEYWORDS = {"package", "import", "default"}
+CRASHES = ("known: a built-in function applied to input in a package where a test replaces the input whole, "
+           "`with input as {...}`: replace it field by field, `with input.tags as {...}`; and `with input as` a "
+           "rule: bind it to a local variable first")
 
 
 class PolicyError(ConfigError):
@@ -107,11 +110,10 @@ def parse_module(path: str, text: str) -> Module:
 
 
 class Engine:
-    """The compiled modules with their data, queried once per rule with a request as input.
+    """The compiled modules with their data, evaluated with each request as input.
 
     regopy runs in a worker process (`vending.rego_worker`), one per run: rego-cpp 1.5.2 crashes the
-    process on some valid policies (`with input as` a rule, or with `object.get(input, ...)` in the
-    rule it replaces the input of), and a crash must be a clear error, never a dead `vending`."""
+    process on some valid policies (see CRASHES), and a crash must be a clear error, never a dead `vending`."""
 
     def __init__(self, modules: tuple[Module, ...], data: str, namespaces: Sequence[str] = ()) -> None:
         self.modules = modules
@@ -176,8 +178,7 @@ class Engine:
             where = defined_in or (self.modules[0].path if self.modules else POLICY_DIR)
             raise PolicyError([(where, Problem(
                 f"the Rego engine (regopy) crashed {doing} ({crash}), a bug of the engine: write the policy "
-                "around it (known: `with input as` a rule, where a local variable works, and object.get(input, "
-                "...) in a package whose tests use `with input as`)"))]) from None
+                f"around it ({CRASHES})"))]) from None
         return reply
 
     @staticmethod
@@ -191,7 +192,7 @@ class Engine:
             answer = b""
         if not answer:
             code = worker.wait()
-            raise _Crashed(f"signal {signal.Signals(-code).name}" if code < 0 else f"exit {code}")
+            raise _Crashed(_signal_name(-code) if code < 0 else f"exit {code}")
         reply: dict[str, Any] = json.loads(answer)
         if "errors" in reply:
             raise PolicyError([(path, Problem(message, line=line_, column=column))
@@ -201,6 +202,13 @@ class Engine:
 
 class _Crashed(Exception):
     pass
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return f"signal {signal.Signals(number).name}"
+    except ValueError:
+        return f"signal {number}"
 
 
 def _stop(worker: subprocess.Popen[bytes]) -> None:
