@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 from vending.fleet import load_fleet
-from vending.fleet_index import FLEET_INDEX, index_bytes
+from vending.fleet_index import FLEET_INDEX, index_bytes, parse_index, with_request
 
 from .conftest import RunCli
 
@@ -180,6 +180,13 @@ def test_the_fleet_index_is_deterministic_and_sorted(gitops_repo: Path) -> None:
     first = index_bytes(fleet)
     assert first == index_bytes(reversed(fleet))
     assert first.index(b'"analytics-dev"') < first.index(b'"payments-prod"') < first.index(b'"risk-models-prod"')
+
+
+def test_a_vend_updates_one_entry_of_the_index_to_what_the_whole_fleet_gives(gitops_repo: Path) -> None:
+    fleet = [a.request for a in load_fleet(gitops_repo)]
+    without_payments = parse_index(index_bytes(r for r in fleet if r.name != "payments-prod"), FLEET_INDEX)
+    payments = next(r for r in fleet if r.name == "payments-prod")
+    assert with_request(without_payments, payments) == index_bytes(fleet)
 
 
 def test_a_syntax_error_is_reported_at_the_module_line_and_column_exit_2(run_cli: RunCli, gitops_repo: Path) -> None:
