@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from vending import naming
+from vending.config_allowed import allowed_role_problems
 from vending.config_git import git_problems
 from vending.errors import ConfigError, ConfigInvalid, InvalidInput, Problem, UnsafePath
 from vending.loader import MAX_BYTES, Marks, capped, join_pointer, load_bytes
@@ -174,6 +175,30 @@ class AzureRepos:
 
 
 @dataclass(frozen=True)
+class AllowList:
+    """Values a request may use: only those in `allow` (None: any), never those in `deny`."""
+
+    allow: tuple[str, ...] | None = None
+    deny: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The allow-lists of `allowed` in vending.yaml; a workload's own lists apply on top of the shared ones."""
+
+    management_groups: AllowList = AllowList()
+    locations: AllowList = AllowList()
+    roles: AllowList = AllowList()
+    per_workload: Mapping[str, Allowed] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Policy:
+    namespaces: tuple[str, ...] = ("main",)
+    """The Rego packages whose deny/violation/warn rules are enforced (conftest's --namespace)."""
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     targets: tuple[str, ...]
@@ -198,6 +223,10 @@ class Config:
     """What in vending.yaml is deprecated: accepted and ignored, to be removed."""
     cd: ContinuousDeployment | None = None
     azure_repos: AzureRepos | None = None
+    allowed: Allowed = Allowed()
+    policy: Policy = Policy()
+    document: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """vending.yaml as written (validated): what Rego policies see as data.vending.config."""
 
     def environment(self, workload: str) -> str:
         """The path segment of a workload: production and non-production never share a path."""
@@ -252,7 +281,8 @@ def config_from_bytes(raw: bytes, shown: str, root: Path) -> Config:
     if problems:
         raise ConfigInvalid(shown, capped(problems))
     return dataclasses.replace(build_config(root, document.data), warnings=tuple(_deprecated(document.data,
-                                                                                            document.marks)))
+                                                                                            document.marks)),
+                               document=frozen_map(document.data))
 
 
 def _deprecated(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
@@ -324,6 +354,7 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
         problems.append(marks.problem(
             "serviceAccountName signs in with a workload identity: it needs provider: azure",
             "/cd/flux/git/serviceAccountName"))
+    problems.extend(allowed_role_problems(doc, marks))
     return problems
 
 
@@ -446,6 +477,8 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
         deploy=_deploy(doc.get("deploy", {})),
         cd=_cd(doc["cd"], environments) if "cd" in doc else None,
         azure_repos=_azure_repos(doc["azureRepos"]) if "azureRepos" in doc else None,
+        allowed=_allowed(doc.get("allowed", {})),
+        policy=Policy(namespaces=tuple(doc.get("policy", {}).get("namespaces", ("main",)))),
     )
 
 
@@ -485,4 +518,22 @@ def _azure_repos(doc: Mapping[str, Any]) -> AzureRepos:
         reviewers=frozen_map({owner: identity.lower() for owner, identity in doc.get("reviewers", {}).items()}),
         minimum_approver_count=doc.get("minimumApproverCount", 1),
         creator_vote_counts=doc.get("creatorVoteCounts", False),
+    )
+
+
+def _allow_list(value: list[str] | Mapping[str, list[str]] | None) -> AllowList:
+    if value is None:
+        return AllowList()
+    if isinstance(value, list):
+        return AllowList(allow=tuple(value))
+    allow = value.get("allow")
+    return AllowList(allow=None if allow is None else tuple(allow), deny=tuple(value.get("deny", ())))
+
+
+def _allowed(doc: Mapping[str, Any]) -> Allowed:
+    return Allowed(
+        management_groups=_allow_list(doc.get("managementGroups")),
+        locations=_allow_list(doc.get("locations")),
+        roles=_allow_list(doc.get("roles")),
+        per_workload=frozen_map({workload: _allowed(lists) for workload, lists in doc.get("perWorkload", {}).items()}),
     )

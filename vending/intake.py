@@ -69,7 +69,7 @@ def accept_file(source: str | Path, display: str | None = None) -> Accepted:
 
 
 def accept(raw: bytes, path: str, *, syntax: str = "auto") -> Accepted:
-    """The accepted request in `raw`, or `Rejected` listing every problem."""
+    """The accepted request in `raw`, or `InvalidInput` listing every problem."""
     try:
         document = load_bytes(raw, path, syntax=syntax)
     except InvalidInput as exc:

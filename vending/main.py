@@ -28,6 +28,7 @@ COMMANDS = {
     "list": "vending.commands.list",
     "show": "vending.commands.show",
     "report": "vending.commands.report",
+    "policy": "vending.commands.policy",
 }
 
 

@@ -1,0 +1,75 @@
+"""The fleet index: the facts about every subscription on trunk that a policy may compare a request with,
+in one file read by path (`records/_fleet.json`), so a check never scans the fleet.
+
+    {"subscriptions": {"<name>": {"workload", "managementGroup", "location", "requestedBy",
+                                  "addressSpace": [...], "state"}}}
+
+It is derived data, like generated/: built from the stored requests (`index_bytes`, what `render --all`
+writes and `check` compares), and updated for one subscription by a vend (`with_request`, what `apply`
+commits beside the request). Its name starts with `_`, which no subscription name can, so it is never
+mistaken for a subscription's record. Rego policies see it as `data.vending.fleet`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from vending.errors import InvalidInput, Problem
+from vending.loader import MAX_BYTES, load_bytes
+from vending.model import Request
+from vending.records import RECORDS_DIR
+from vending.render import json_bytes
+from vending.repo_files import read_file
+
+FLEET_INDEX = f"{RECORDS_DIR}/_fleet.json"
+SHAPE = ('the fleet index holds {"subscriptions": {"<name>": {...}}}; it is derived from the stored requests: '
+         "regenerate it rather than editing it")
+
+
+def fleet_entry(request: Request) -> dict[str, Any]:
+    return {
+        "workload": request.workload,
+        "managementGroup": request.management_group,
+        "location": request.location,
+        "requestedBy": request.requested_by,
+        "addressSpace": list(request.network.address_space) if request.network else [],
+        "state": request.state,
+    }
+
+
+def index_bytes(requests: Iterable[Request]) -> bytes:
+    """The index of these requests (the whole fleet), sorted by name: the same bytes for the same fleet."""
+    entries = {request.name: fleet_entry(request) for request in requests}
+    return json_bytes({"subscriptions": {name: entries[name] for name in sorted(entries)}})
+
+
+def with_request(index: Mapping[str, Any], request: Request) -> bytes:
+    """`index` with the entry of `request` added or replaced: what one vend changes."""
+    entries = {**index.get("subscriptions", {}), request.name: fleet_entry(request)}
+    return json_bytes({"subscriptions": {name: entries[name] for name in sorted(entries)}})
+
+
+MAX_INDEX_BYTES = 64 * MAX_BYTES
+"""About 300,000 subscriptions: far past any fleet, yet a bound on what a check reads."""
+
+
+def parse_index(raw: bytes, shown: str) -> dict[str, Any]:
+    data = load_bytes(raw, shown, max_bytes=MAX_INDEX_BYTES, syntax="json").data
+    subscriptions = data.get("subscriptions")
+    if set(data) != {"subscriptions"} or not isinstance(subscriptions, dict) \
+            or not all(isinstance(entry, dict) for entry in subscriptions.values()):
+        raise InvalidInput(shown, [Problem(SHAPE)])
+    return data
+
+
+def read_fleet_index(root: Path) -> dict[str, Any]:
+    """The index in the working tree of the repository at `root`; an empty fleet when there is none."""
+    raw = read_file(root, FLEET_INDEX, limit=MAX_INDEX_BYTES)
+    return {"subscriptions": {}} if raw is None else parse_index(raw, FLEET_INDEX)
+
+
+def fleet_json(index: Mapping[str, Any]) -> str:
+    return json.dumps(index, sort_keys=True, separators=(",", ":"))
