@@ -16,8 +16,9 @@ from pathlib import Path
 from vending.config import REQUESTS_DIR, Config
 from vending.errors import FleetInvalid, InvalidInput
 from vending.fleet import accept_stored, load_fleet, relative
+from vending.fleet_index import FLEET_INDEX, index_bytes
 from vending.intake import Accepted, accept_file
-from vending.policy import check_policy
+from vending.policy import PolicyInputs, check_policy
 from vending.records import Record, dated, read_record, record_facts, record_files, record_path
 from vending.render import Files
 from vending.render.targets import generated_scope, owned, render_platform, render_request
@@ -48,22 +49,24 @@ class Desired:
 
 def desired(subscriptions: Iterable[Subscription], config: Config, targets: Sequence[str], *,
             fleet: bool, owned_targets: Sequence[str] | None = None, tick: Tick | None = None,
-            failures: Sequence[InvalidInput] = ()) -> Desired:
+            failures: Sequence[InvalidInput] = (), policy_inputs: PolicyInputs | None = None) -> Desired:
     """The files of `subscriptions` for `targets`, each checked against the repository's policy.
 
     With `fleet`, the subscriptions are every stored request: the result is the whole generated tree
     with the platform files, and records are only read. Otherwise each subscription's own paths are
     replaced: its files of `owned_targets` (default: `targets`), its record and, when the run stores
     its request, every path that request may have. `FleetInvalid` lists every subscription that
-    cannot be rendered, after the `failures` met while reading them."""
+    cannot be rendered, after the `failures` met while reading them. `policy_inputs`: the policy and
+    fleet index to check with when they are not the working tree's (apply: trunk's tip)."""
     files: Files = {}
     scope: list[str] = []
     failed = list(failures)
-    for subscription in subscriptions:
+    chosen = list(subscriptions)
+    for subscription in chosen:
         accepted = subscription.accepted
         name = accepted.request.name
         try:
-            check_policy(accepted, config)
+            check_policy(accepted, config, policy_inputs)
             request = dated(accepted, subscription.record, config).request
             files.update(render_request(request, config, targets, source=subscription.source))
         except InvalidInput as exc:
@@ -85,7 +88,8 @@ def desired(subscriptions: Iterable[Subscription], config: Config, targets: Sequ
         raise FleetInvalid(failed)
     if fleet:
         files.update(render_platform(config, targets))
-        scope = generated_scope(config, targets)
+        files[FLEET_INDEX] = index_bytes(subscription.accepted.request for subscription in chosen)
+        scope = [*generated_scope(config, targets), FLEET_INDEX]
     return Desired(files=files, scope=scope)
 
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from vending import rego
 from vending.config import CONFIG_FILE, REQUESTS_DIR, Config, config_from_bytes
 from vending.errors import ConfigError, InvalidInput, NotOnTrunk, VendingError
+from vending.fleet_index import FLEET_INDEX, parse_index
 from vending.gitops import git
 from vending.intake import Accepted, accept, request_syntax
 from vending.model import Request
+from vending.policy import PolicyInputs
 from vending.records import Record, parse_record, record_path
 from vending.repo_files import stored_request_paths
 
@@ -34,6 +38,32 @@ def config_at(repo: Path, tip: str | None) -> Config:
         raise ConfigError(f"trunk has no {CONFIG_FILE}; a GitOps repository managed by vending needs one at its root "
                           "(see the README)")
     return config_from_bytes(raw, f"{CONFIG_FILE} (trunk {tip[:12]})", repo)
+
+
+def policy_inputs_at(repo: Path, tip: str) -> PolicyInputs:
+    """The tip's policy modules (policy/**.rego) and fleet index, read by path: trunk's policy, never the
+    clone's working tree, which a run may not trust (an agent's checkout, a local edit)."""
+    entries = git.ls_tree(repo, tip, [rego.POLICY_DIR])
+    files = []
+    for path, (mode, _blob) in sorted(entries.items()):
+        if not path.endswith(rego.SUFFIX):
+            continue
+        if mode not in ("100644", "100755"):
+            raise VendingError(f"{path} on trunk is not a plain file (mode {mode}); vending reads only plain "
+                               "files: replace it before vending again")
+        files.append((path, git.show_bytes(repo, tip, path) or b""))
+    return PolicyInputs(modules=rego.modules_from(files), fleet_index=git.show_bytes(repo, tip, FLEET_INDEX),
+                        shown=f"trunk {tip[:12]}")
+
+
+def fleet_index_at(inputs: PolicyInputs) -> dict[str, Any]:
+    """The tip's fleet index, which a vend updates for its subscription; refused when trunk has none
+    (a repository from before it: `vending render --all` writes it, `vending check` proves it)."""
+    if inputs.fleet_index is None:
+        raise VendingError(f"trunk ({inputs.shown}) has no {FLEET_INDEX}, the index of the fleet that policies "
+                           f"read and each vend updates; run vending render --all on trunk and commit it, then "
+                           "vend again")
+    return parse_index(inputs.fleet_index, f"{FLEET_INDEX} ({inputs.shown})")
 
 
 def stored_request(repo: Path, tip: str | None, name: str) -> Stored | None:
