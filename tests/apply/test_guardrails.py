@@ -44,7 +44,8 @@ CASES = [
 
 def _request(directory: Path, **changed: object) -> Path:
     fields: dict[str, object] = {"network": NETWORK, **changed}
-    return request_file(directory, "guarded-dev", **{k: v for k, v in fields.items() if v is not None})
+    present = {key: value for key, value in fields.items() if value is not None}
+    return request_file(directory, "guarded-dev", workload="DevTest", **present)
 
 
 def _trailers(trunk: Path) -> list[str]:
