@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
+from ..conftest import ROOT
 from ..gitops.conftest import Clone, git, request_file, vending
 
 NETWORK = {"addressSpace": ["10.30.0.0/24"], "hubPeering": True}
@@ -127,3 +130,24 @@ def test_safe_updates_and_creates_need_no_acceptance(clone: Clone, trunk: Path, 
     readdressed = request_file(tmp_path, "plain-dev", location="northeurope",
                                network={"addressSpace": ["10.9.0.0/24", "10.9.1.0/24"]})
     assert vending(work, "apply", str(readdressed)).returncode == 0, "a network without peering grows in place"
+
+
+def test_the_pipeline_template_hands_its_accept_changes_parameter_to_both_applies() -> None:
+    """The dry run and the vend accept the same changes: the approver sees the parameter on the run."""
+    template = yaml.safe_load((ROOT / "interface" / "pipelines" / "vend-subscription.yml").read_text())
+    assert {"name": "acceptChanges", "type": "string", "default": ""}.items() <= next(
+        p for p in template["parameters"] if p["name"] == "acceptChanges").items()
+    applies = [step for step in _steps(template) if "vending apply" in step.get("bash", "")]
+    assert len(applies) == 2
+    for step in applies:
+        assert step["env"]["VENDING_ACCEPT_CHANGE"] == \
+            "${{ replace(replace(parameters.acceptChanges, '%', '%25'), '$', '%24') }}"
+
+
+def _steps(node: object) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        found = [node] if "bash" in node else []
+        return found + [step for value in node.values() for step in _steps(value)]
+    if isinstance(node, list):
+        return [step for value in node for step in _steps(value)]
+    return []
