@@ -12,7 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from .conftest import Clone, git, request_file, vending
+
+pytestmark = pytest.mark.xdist_group("processes")  # many processes at once: never beside each other
 
 
 def start(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
