@@ -50,6 +50,7 @@ exec "{real}" "$@"
     return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
 
 
+@pytest.mark.slow
 def test_twenty_runs_at_once_all_land_on_a_linear_history(clone: Clone, trunk: Path, tmp_path: Path) -> None:
     names = [f"team{index:02d}-dev" for index in range(20)]
     runs = []
