@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,12 +17,38 @@ from vending.main import main
 from vending.model import Request
 from vending.records import dated, record_facts
 
+from . import figures
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "requests"
 SHARED = ROOT.parent / "shared"
 VENDED_ON = datetime.date(2026, 1, 15)
 """The day the tests vend on (VENDING_TODAY): their budgets start on 2026-01-01, and the explicit
 starts of the examples (2026-02-01, 2026-10-01) are within Azure's window on that day."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the slow tests first: started last, one of them would keep a worker busy while
+    the others have nothing left to do. (xdist sends its groups first, largest first, then single tests in
+    this order; a serial run keeps the order of the files.)"""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:  # an xdist worker: its figures go to the controller
+        output[figures.WORKER_OUTPUT] = figures.shares()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On xdist's controller, as each worker ends: add up the figures it gathered."""
+    figures.add_shares(getattr(node, "workeroutput", {}).get(figures.WORKER_OUTPUT, {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    figures.write(terminalreporter)
 
 
 @dataclass

@@ -222,6 +222,7 @@ def test_platform_settings_are_checked_at_load(run_cli: RunCli, gitops_repo: Pat
 
 
 @pytest.mark.skipif(stub_missing_reason() is not None, reason=stub_missing_reason() or "")
+@pytest.mark.slow
 def test_the_module_refuses_each_value_vending_refuses(run_cli: RunCli, gitops_repo: Path, tmp_path: Path) -> None:
     """The converse, against the module itself: each refused value, forced into a valid rendered call."""
     base = module_call(rendered(run_cli, gitops_repo, request()))

@@ -40,7 +40,9 @@ def test_one_subscription_owns_its_own_paths_and_renders_as_in_the_fleet() -> No
     fleet = for_fleet(config, targets)
     generated = {path: content for path, content in one.files.items() if path.startswith("generated/")}
     assert generated == {path: fleet.files[path] for path in generated}, "the same bytes as render --all"
-    assert sorted(one.files) == ["generated/terraform/production/payments-prod/main.tf.json",
+    # The golden repository has cd.flux: the root's tofu-controller object goes with it.
+    assert sorted(one.files) == ["generated/flux/production/payments-prod.yaml",
+                                 "generated/terraform/production/payments-prod/main.tf.json",
                                  "records/payments-prod.json", "requests/payments-prod.yaml"]
     assert one.files["requests/payments-prod.yaml"] == b"stored as submitted\n"
     assert "generated/crossplane/production/payments-prod.yaml" in one.scope, \

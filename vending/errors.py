@@ -97,6 +97,19 @@ class PinError(ValueError):
     Internal: intake turns it into an InvalidInput located at the request's `/schemaVersion`."""
 
 
+class PolicyError(ConfigError):
+    """A policy module that does not compile or evaluate: the platform team's to fix (exit 2)."""
+
+    def __init__(self, problems: Sequence[tuple[str, Problem]]) -> None:
+        self.problems = tuple(problems)
+        lines = [f"{path}{f':{p.line}:{p.column}' if p.line else ''}: {p.message}" for path, p in problems]
+        super().__init__("\n".join(lines) + "\nfix the policy under policy/ (vending policy test runs its tests)")
+
+
+class NotFound(VendingError):
+    """No stored request of that name (in the commit or working tree a command reads)."""
+
+
 class GitError(VendingError):
     exit_code = EXIT_GIT
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vending.errors import ConfigError, Problem
+from vending.errors import PolicyError, Problem
 from vending.repo_files import list_files, read_file
 
 POLICY_DIR = "policy"
@@ -41,15 +41,6 @@ _KEYWORDS = {"package", "import", "default"}
 CRASHES = ("known: a built-in function applied to input in a package where a test replaces the input whole, "
            "`with input as {...}`: replace it field by field, `with input.tags as {...}`; and `with input as` a "
            "rule: bind it to a local variable first")
-
-
-class PolicyError(ConfigError):
-    """A policy module that does not compile or evaluate: the platform team's to fix (exit 2)."""
-
-    def __init__(self, problems: Sequence[tuple[str, Problem]]) -> None:
-        self.problems = tuple(problems)
-        lines = [f"{path}{f':{p.line}:{p.column}' if p.line else ''}: {p.message}" for path, p in problems]
-        super().__init__("\n".join(lines) + "\nfix the policy under policy/ (vending policy test runs its tests)")
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,7 @@ def test_an_explicit_start_is_checked_against_azure_once_when_the_budget_is_crea
             in refused_move.stderr), refused_move.stderr
 
 
+@pytest.mark.xdist_group("processes")  # many processes at once: never beside each other
 def test_runs_racing_on_different_days_keep_the_first_recorded_date(
         clone: Clone, trunk: Path, tmp_path: Path) -> None:
     request = request_file(tmp_path, "raced-dev", budgets={"m": budget()})

@@ -12,7 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from ..gitops.conftest import Clone, git, request_file, vending
+
+pytestmark = pytest.mark.xdist_group("processes")  # many processes at once: never beside each other
 
 
 def start(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -46,6 +50,7 @@ exec "{real}" "$@"
     return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
 
 
+@pytest.mark.slow
 def test_twenty_runs_at_once_all_land_on_a_linear_history(clone: Clone, trunk: Path, tmp_path: Path) -> None:
     names = [f"team{index:02d}-dev" for index in range(20)]
     runs = []

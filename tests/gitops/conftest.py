@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -35,23 +36,36 @@ def vending(cwd: Path, *args: str, env: dict[str, str] | None = None,
                           env={**os.environ, "VENDING_TODAY": VENDED_ON.isoformat(), **(env or {})})
 
 
-@pytest.fixture
-def trunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+@pytest.fixture(scope="session")
+def started_trunk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A bare repository whose main holds vending.yaml (fast retries for the tests) and the platform
-    files it renders, so that `vending check` passes on it."""
+    files it renders, so that `vending check` passes on it: made once per test process (each xdist
+    worker has its own), copied for each test by `trunk`."""
+    base = tmp_path_factory.mktemp("started-trunk")
+    bare = base / "trunk.git"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(base))  # no user git config leaks in
+        git(base, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+        seed = base / "seed"
+        git(base, "clone", "--quiet", str(bare), str(seed))
+        fast_retries = "\n  push: {attempts: 40, budgetSeconds: 120, initialDelaySeconds: 0.05}"
+        config = (ROOT / "vending.yaml").read_text().replace('skipCi: "[skip ci]"',
+                                                             'skipCi: "[skip ci]"' + fast_retries)
+        (seed / "vending.yaml").write_text(config)
+        rendered = vending(seed, "render", "--all")  # the platform files: trunk starts consistent
+        assert rendered.returncode == 0, rendered.stderr
+        git(seed, "add", ".")
+        git(seed, "commit", "--quiet", "-m", "Start the GitOps repository")
+        git(seed, "push", "--quiet", "origin", "main")
+    return bare
+
+
+@pytest.fixture
+def trunk(started_trunk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A test's own copy of `started_trunk`."""
     monkeypatch.setenv("HOME", str(tmp_path))  # no user git config leaks in
     bare = tmp_path / "trunk.git"
-    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
-    seed = tmp_path / "seed"
-    git(tmp_path, "clone", "--quiet", str(bare), str(seed))
-    fast_retries = "\n  push: {attempts: 40, budgetSeconds: 120, initialDelaySeconds: 0.05}"
-    config = (ROOT / "vending.yaml").read_text().replace('skipCi: "[skip ci]"', 'skipCi: "[skip ci]"' + fast_retries)
-    (seed / "vending.yaml").write_text(config)
-    rendered = vending(seed, "render", "--all")  # the platform files: trunk starts consistent
-    assert rendered.returncode == 0, rendered.stderr
-    git(seed, "add", ".")
-    git(seed, "commit", "--quiet", "-m", "Start the GitOps repository")
-    git(seed, "push", "--quiet", "origin", "main")
+    shutil.copytree(started_trunk, bare, symlinks=True)
     return bare
 
 

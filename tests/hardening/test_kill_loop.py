@@ -103,6 +103,7 @@ def marks_of(point: Point) -> list[pytest.MarkDecorator]:
     return []
 
 
+pytestmark = pytest.mark.xdist_group("processes")  # kills processes: never beside each other
 RUNS = KILL_POINTS
 CASES = [pytest.param(index, POINTS[index % len(POINTS)], marks=marks_of(POINTS[index % len(POINTS)]),
                       id=f"{index:02d}-{POINTS[index % len(POINTS)]}") for index in range(RUNS)]

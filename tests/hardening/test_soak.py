@@ -22,6 +22,7 @@ from ..gitops.conftest import git, request_file, vending
 from .scale import SOAK_RUNS
 from .trunks import assert_linear, fsck, landings, make_clone, make_trunk, tip
 
+pytestmark = pytest.mark.xdist_group("processes")  # many processes at once: never beside each other
 ROUNDS = SOAK_RUNS
 CONFLICT = ("was changed on main by another run while this one was in flight", "its workload cannot change")
 

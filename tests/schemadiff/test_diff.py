@@ -114,6 +114,7 @@ def test_draft_07_spellings(old: dict[str, Any], new: dict[str, Any], bump: Bump
     assert diff_schemas(old, new).required_bump is bump
 
 
+@pytest.mark.slow
 def test_recursion_terminates() -> None:
     looping = {"$defs": {"x": {"anyOf": [{"$ref": "#/$defs/x"}, {"type": "string", "maxLength": 5}]}},
                "$ref": "#/$defs/x"}

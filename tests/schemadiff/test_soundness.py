@@ -81,6 +81,7 @@ def test_the_series_covers_a_minor_and_a_major() -> None:
     assert bumps == [Bump.MINOR, Bump.MAJOR]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p.name)
 def test_documents_from_old_stay_valid_unless_major(pair: Pair) -> None:
     diff = diff_schemas(pair.old, pair.new)
@@ -114,6 +115,7 @@ def test_documents_from_old_stay_valid_unless_major(pair: Pair) -> None:
         assert tally.witness is not None or not pair.hand_made, "no breaking document found for a major pair"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pair", MUTANT_PAIRS, ids=lambda p: p.name)
 def test_random_edits_of_the_latest_release(pair: Pair) -> None:
     diff = diff_schemas(pair.old, pair.new, witnesses=False)

@@ -11,7 +11,7 @@ import click
 from vending import reporter
 from vending.commands.snapshot_options import snapshot_from, snapshot_options
 from vending.config import REQUESTS_DIR
-from vending.errors import EXIT_OK, UsageError, VendingError
+from vending.errors import EXIT_OK, NotFound, UsageError, VendingError
 from vending.fleet import check_stored
 from vending.fleet_view import Snapshot, Subscription
 from vending.intake import accept, request_syntax
@@ -22,10 +22,6 @@ from vending.text_table import table
 from vending.trunk_log import Commit, commits, iso, last_changes
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
-
-
-class NotFound(VendingError):
-    """No stored request of that name."""
 
 
 def history_entry(commit: Commit) -> dict[str, Any]:
