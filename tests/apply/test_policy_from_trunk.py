@@ -97,3 +97,23 @@ def test_a_hand_edit_of_the_index_is_caught_by_check(clone: Clone, tmp_path: Pat
     checked = vending(work, "check")
     assert checked.returncode == 1
     assert "records/_fleet.json" in checked.stdout + checked.stderr
+
+
+def test_a_trunk_without_the_index_is_refused_until_render_all_writes_it(clone: Clone, trunk: Path,
+                                                                         tmp_path: Path) -> None:
+    """Apply never scans the fleet, so it cannot build the index itself: a partial one would hide subscriptions
+    from the policies."""
+    old = clone()
+    git(old, "rm", "--quiet", "records/_fleet.json")
+    git(old, "commit", "--quiet", "-m", "a trunk from before the index")
+    git(old, "push", "--quiet", "origin", "main")
+    before = git(trunk, "rev-parse", "main")
+    refused = vending(old, "apply", str(request_file(tmp_path, "early-dev")))
+    assert refused.returncode == 1
+    assert "has no records/_fleet.json" in refused.stderr and "run vending render --all" in refused.stderr
+    assert git(trunk, "rev-parse", "main") == before
+    assert vending(old, "render", "--all").returncode == 0
+    git(old, "add", "records")
+    git(old, "commit", "--quiet", "-m", "the fleet index")
+    git(old, "push", "--quiet", "origin", "main")
+    assert vending(old, "apply", str(request_file(tmp_path, "early-dev"))).returncode == 0
