@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from vending import naming
+from vending.config_addresses import address_problems, canonical
 from vending.config_git import git_problems
 from vending.errors import ConfigError, InvalidInput, Problem
 from vending.loader import MAX_BYTES, Marks, capped, join_pointer, load_bytes
@@ -134,6 +135,12 @@ class Config:
     owners: Mapping[str, tuple[str, ...]]
     warnings: tuple[Problem, ...] = ()
     """What in vending.yaml is deprecated: accepted and ignored, to be removed."""
+    hub_prefixes: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=lambda: frozen_map({}))
+    """The hub network's address prefixes, by location: no subscription may overlap them."""
+    reserved: tuple[str, ...] = ()
+    """Address ranges no subscription may use."""
+    pools: Mapping[str, Mapping[str, tuple[str, ...]]] = dataclasses.field(default_factory=lambda: frozen_map({}))
+    """Where a prefix asked for by size is allocated: location -> workload -> IPv4 prefixes, in search order."""
 
     def environment(self, workload: str) -> str:
         """The path segment of a workload: production and non-production never share a path."""
@@ -241,6 +248,7 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
         problems.append(marks.problem(
             "set the platform subscription as terraform.subscriptionId, not in the azurerm provider's config",
             "/terraform/providers/azurerm/config/subscription_id"))
+    problems.extend(address_problems(network, marks))
     problems.extend(git_problems(doc, marks))
     return problems
 
@@ -326,4 +334,10 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
             push_initial_delay_seconds=push.get("initialDelaySeconds", 0.2),
         ),
         owners=frozen_map({key: tuple(value) for key, value in owners.items()}),
+        hub_prefixes=frozen_map({location: tuple(canonical(p) for p in hub.get("addressPrefixes", ()))
+                                 for location, hub in network.get("hubs", {}).items() if isinstance(hub, Mapping)}),
+        reserved=tuple(canonical(p) for p in network.get("reserved", ())),
+        pools=frozen_map({location: frozen_map({workload: tuple(canonical(p) for p in prefixes)
+                                                for workload, prefixes in by_workload.items()})
+                          for location, by_workload in network.get("pools", {}).items()}),
     )

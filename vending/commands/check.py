@@ -9,6 +9,7 @@ import click
 from vending.commands.options import open_repo, repo_option, report_failures
 from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput
 from vending.fleet import FleetInvalid
+from vending.fleet_addresses import with_index
 from vending.plan import make_plan
 from vending.rendering import for_fleet
 
@@ -21,7 +22,7 @@ def command(repo: Path | None) -> int:
     never edited by hand: change the request and run vending render."""
     config = open_repo(repo)
     try:
-        desired = for_fleet(config, list(config.targets))
+        desired = with_index(for_fleet(config, list(config.targets)), config)
     except (FleetInvalid, InvalidInput) as exc:
         report_failures(exc)
         return EXIT_INVALID

@@ -13,9 +13,10 @@ import click
 from vending.commands.options import chosen_targets, open_repo, repo_option, report_failures, target_option
 from vending.errors import EXIT_INVALID, EXIT_OK, InvalidInput, UsageError
 from vending.fleet import FleetInvalid, stored_paths
+from vending.fleet_addresses import for_requests, with_index
 from vending.plan import Plan, make_plan
 from vending.records import today_utc
-from vending.rendering import Tick, for_fleet, for_requests
+from vending.rendering import Tick, for_fleet
 from vending.writer import apply_plan
 
 PROGRESS_FROM = 50
@@ -74,7 +75,7 @@ def command(requests: tuple[Path, ...], everything: bool, target: str | None, dr
     try:
         if everything:
             with progress(len(stored_paths(config.root))) as tick:
-                desired = for_fleet(config, targets, tick)
+                desired = with_index(for_fleet(config, targets, tick), config)
         else:
             desired = for_requests([str(r) for r in requests], config, targets, today_utc(os.environ))
     except (FleetInvalid, InvalidInput) as exc:

@@ -1,0 +1,156 @@
+"""The fleet's addresses in a repository: the index `render` writes and `check` proves, the invariant
+across every stored request, and the steps a vend of one request takes against the index on trunk.
+
+What a vend (`vending apply`) does with one request, reading only its own paths and the index:
+
+    index = parse_index(<generated/addresses.json at the tip>)       (absent: {})
+    record, index_file = vend_addresses(accepted, record, index, config)
+    -> commit records/<name>.json (record_files) and generated/addresses.json (index_file) with it
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vending.addresses import (
+    ADDRESS_SPACE,
+    INDEX_PATH,
+    Holder,
+    Index,
+    Taken,
+    check_against,
+    index_bytes,
+    matched,
+    parse_index,
+    platform_holders,
+    updated_index,
+)
+from vending.config import Config
+from vending.errors import InvalidInput, Problem
+from vending.fleet import FleetInvalid, stored_paths
+from vending.intake import Accepted, request_syntax
+from vending.loader import Document, Json, join_pointer, load_bytes
+from vending.prefixes import canonical, span
+from vending.records import Record, addressed, read_record, record_allocations, record_facts, record_files, record_path
+from vending.render.targets import owned
+from vending.rendering import Desired, accept_source, render_accepted
+from vending.repo_files import read_file
+
+INDEX_LIMIT = 64 * 1024 * 1024
+"""An index line is about 40 bytes: room for a million prefixes."""
+
+
+def tree_index(config: Config) -> dict[str, str]:
+    """The index in the working tree (absent: no prefix is held)."""
+    raw = read_file(config.root, INDEX_PATH, limit=INDEX_LIMIT)
+    return {} if raw is None else parse_index(raw)
+
+
+def index_files(index: Index) -> dict[str, bytes]:
+    """The index file as desired on disk: there when some prefix is held."""
+    return {INDEX_PATH: index_bytes(index)} if index else {}
+
+
+def concrete_prefixes(accepted: Accepted, record: Record | None) -> tuple[str, ...]:
+    """The address space `accepted` renders with `record` (none: no network, or decommissioned without
+    its prefixes recorded)."""
+    network = addressed(accepted, record).request.network
+    return () if network is None or network.pending else tuple(canonical(p) for p in network.address_space)
+
+
+def vend_addresses(accepted: Accepted, record: Record | None, index: Index, config: Config) -> tuple[Record, bytes]:
+    """For a vend of `accepted` against the fleet's `index` (on trunk): the record with each `{size: N}`
+    allocated (kept if recorded), after the invariant held for its whole address space, and the index
+    after the vend. `InvalidInput` at the request's line and column: an overlap, or pools exhausted."""
+    record = record_allocations(accepted, record, index, config)
+    prefixes = concrete_prefixes(accepted, record)
+    problems = check_against(index, accepted.request.name, prefixes, config)
+    if problems:
+        raise InvalidInput(accepted.path, [located(accepted.document, p) for p in problems])
+    return record, updated_index(index, accepted.request.name, prefixes)
+
+
+def located(document: Document, problem: Problem) -> Problem:
+    """`problem` with the line and column of its pointer in the request as submitted."""
+    return document.marks.problem(problem.message, problem.pointer)
+
+
+def for_requests(sources: Sequence[str], config: Config, targets: Sequence[str], today: datetime.date) -> Desired:
+    """`rendering.for_requests` with addresses: each request's `{size: N}` allocated against the index in the
+    working tree, its address space checked against the fleet, and the index updated (requests rendered
+    together never get overlapping prefixes)."""
+    index = tree_index(config)
+    files: dict[str, bytes] = {}
+    scope: list[str] = []
+    failures: list[InvalidInput] = []
+    for source in sources:
+        try:
+            accepted = accept_source(source, config.root)
+            name = accepted.request.name
+            record = record_facts(accepted, read_record(config.root, name), today)
+            record, updated = vend_addresses(accepted, record, index, config)
+            files.update(render_accepted(accepted, config, targets, record))
+        except InvalidInput as exc:
+            failures.append(exc)
+            continue
+        index = parse_index(updated)
+        files.update(record_files(name, record))
+        scope.extend([*owned(name, config, targets), record_path(name)])
+    if failures:
+        raise FleetInvalid(failures)
+    files.update(index_files(index))
+    return Desired(files=files, scope=[*scope, INDEX_PATH])
+
+
+@dataclass(frozen=True)
+class _Held:
+    holder: Holder
+    document: Document
+    pointer: str
+
+
+def with_index(desired: Desired, config: Config) -> Desired:
+    """`desired` (everything the stored requests render, `rendering.for_fleet`) with the index they imply,
+    after the invariant held across every stored request, hub and reserved range: each overlap is an
+    error at the request file's line and column, naming who else holds the range."""
+    held = [item for path in stored_paths(config.root) for item in _stored_prefixes(config, path.name)]
+    taken = Taken([*(item.holder for item in held), *platform_holders(config)])
+    failures: dict[str, list[Problem]] = {}
+    for item in held:
+        for other in taken.overlapping(item.holder.span):
+            if other is item.holder or (other.kind == "subscription" and other.name == item.holder.name):
+                continue
+            failures.setdefault(item.document.path, []).append(item.document.marks.problem(
+                f"{item.holder.span.text()} overlaps {other.describe()}: the fleet's address space is shared, so "
+                "choose a free prefix, or ask for one by size ({size: N}, schema 2.1)", item.pointer))
+    if failures:
+        raise FleetInvalid([InvalidInput(path, problems) for path, problems in sorted(failures.items())])
+    index = {item.holder.span.text(): item.holder.name for item in held}
+    return Desired(files={**desired.files, **index_files(index)}, scope=[*desired.scope, INDEX_PATH])
+
+
+def _stored_prefixes(config: Config, file_name: str) -> list[_Held]:
+    """The prefixes of a stored request (already accepted by the fleet's render): as written, and those
+    asked for by size as its record holds them."""
+    relative = f"requests/{file_name}"
+    raw = read_file(config.root, relative)
+    if raw is None:
+        return []
+    document = load_bytes(raw, relative, syntax=request_syntax(file_name))
+    network = document.data.get("network")
+    if not isinstance(network, dict):
+        return []
+    items: list[Json] = list(network.get("addressSpace") or [])
+    name = str(document.data["name"])
+    sizes = [(position, item["size"]) for position, item in enumerate(items) if isinstance(item, dict)]
+    record = read_record(config.root, name) if sizes else None
+    allocated = iter(matched(sizes, record.allocated if record else ()))
+    held = []
+    for position, item in enumerate(items):
+        prefix = item if isinstance(item, str) else next(allocated)
+        if isinstance(prefix, str):
+            held.append(_Held(Holder(span(prefix), "subscription", name), document,
+                              join_pointer(ADDRESS_SPACE, position)))
+    return held
