@@ -229,7 +229,13 @@ def parse_index(raw: bytes, path: str = INDEX_PATH) -> dict[str, str]:
 
 def index_bytes(index: Index) -> bytes:
     """The index as stored: prefixes in address order (IPv4 first), the same bytes on every machine."""
-    return json_bytes({prefix: index[prefix] for prefix in sorted(index, key=span)})
+    return json_bytes({prefix: index[prefix] for prefix in sorted(index, key=_address_order)})
+
+
+def _address_order(prefix: str) -> tuple[int, int, int]:
+    """As `ipaddress` sorts networks: by family, first address, then the shorter prefix first."""
+    where = span(prefix)
+    return where.family, where.first, where.length
 
 
 def updated_index(index: Index, name: str, prefixes: Sequence[str]) -> bytes:
