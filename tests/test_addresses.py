@@ -192,3 +192,18 @@ def test_allocations_never_overlap_and_are_deterministic(asks: list[tuple[int, b
         index = parse_index(updated_index(index, name, prefixes))
     spans = sorted(span(p) for p in index)
     assert all(a.last < b.first for a, b in itertools.pairwise(spans))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.integers(0, 2**32 - 1).flatmap(lambda a: st.integers(0, 32).map(
+    lambda n: str(ipaddress.IPv4Network((a, n), strict=False)))), st.text("0123456789./:af", max_size=22)))
+def test_the_fast_ipv4_parse_agrees_with_ipaddress(prefix: str) -> None:
+    try:
+        network = ipaddress.ip_network(prefix, strict=True)
+    except ValueError:
+        with pytest.raises(ValueError):
+            span(prefix)
+        return
+    assert span(prefix) == span.__wrapped__(str(network))
+    assert (span(prefix).first, span(prefix).last) == (int(network.network_address), int(network.broadcast_address))
+    assert span(prefix).text() == str(network)

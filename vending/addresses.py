@@ -75,7 +75,8 @@ class Taken:
     """Holders sorted by first address, for finding what overlaps a span without a scan."""
 
     def __init__(self, holders: Iterable[Holder]) -> None:
-        self._holders = sorted(holders, key=lambda h: (h.span, h.kind, h.name))
+        # Plain tuples as sort keys: compared in C, where comparing Span objects would run Python per pair.
+        self._holders = sorted(holders, key=lambda h: (h.span.family, h.span.first, h.span.last, h.kind, h.name))
         self._firsts = [(h.span.family, h.span.first) for h in self._holders]
         # Running maximum of `last` per family, so a search can stop once nothing earlier can reach.
         self._reach: list[int] = []
@@ -98,13 +99,19 @@ class Taken:
             position -= 1
         return reversed(found)
 
-    def first_overlapping(self, target: Span) -> Holder | None:
-        return next(self.overlapping(target), None)
-
-    def next_free(self, target: Span) -> int | None:
-        """The first address after everything overlapping `target` (None: nothing overlaps)."""
-        last = max((holder.span.last for holder in self.overlapping(target)), default=None)
-        return None if last is None else last + 1
+    def merged(self, family: int) -> tuple[list[int], list[int]]:
+        """(firsts, lasts) of the disjoint runs of taken addresses of `family`, in order."""
+        firsts: list[int] = []
+        lasts: list[int] = []
+        for holder in self._holders:
+            if holder.span.family != family:
+                continue
+            if lasts and holder.span.first <= lasts[-1] + 1:
+                lasts[-1] = max(lasts[-1], holder.span.last)
+            else:
+                firsts.append(holder.span.first)
+                lasts.append(holder.span.last)
+        return firsts, lasts
 
 
 def check_against(index: Index, name: str, prefixes: Sequence[str], config: Config) -> list[Problem]:
@@ -180,19 +187,22 @@ def allocate(index: Index, request: Request, config: Config, recorded: Sequence[
 
 
 def first_free(taken: Taken, pools: Sequence[Span], length: int) -> Span | None:
-    """The lowest free, aligned span of prefix `length` in the first pool that has one."""
+    """The lowest free, aligned span of prefix `length` in the first pool that has one: one walk along the
+    runs of taken addresses, jumping past each run that is in the way."""
     for pool in pools:
         bits = 32 if pool.family == 4 else 128
         if length < pool.length or length > bits:
             continue
+        firsts, lasts = taken.merged(pool.family)
         block = 1 << (bits - length)
         start = pool.first
+        run = bisect.bisect_left(lasts, start)  # the first run that ends at or after start
         while start + block - 1 <= pool.last:
-            candidate = Span(pool.family, start, start + block - 1)
-            after = taken.next_free(candidate)
-            if after is None:
-                return candidate
-            start = -(-after // block) * block  # the next aligned start past what is taken
+            if run < len(firsts) and firsts[run] <= start + block - 1:
+                start = -(-(lasts[run] + 1) // block) * block  # the next aligned start past the run
+                run += 1
+                continue
+            return Span(pool.family, start, start + block - 1)
     return None
 
 
@@ -214,14 +224,18 @@ def parse_index(raw: bytes, path: str = INDEX_PATH) -> dict[str, str]:
     problems = []
     index: dict[str, str] = {}
     for prefix, owner in data.items():
-        where = join_pointer("", prefix)
-        why = prefix_problem(prefix)
-        if why is None and canonical(prefix) != prefix:
-            why = f"{prefix} is not written as {canonical(prefix)}"
-        if why is not None or not isinstance(owner, str):
-            problems.append(Problem(f"{why or 'the owner must be a subscription name'}; {INDEX_SHAPE}", where))
+        try:
+            written_as_stored = span(prefix).text() == prefix
+        except ValueError:
+            written_as_stored = False
+        if written_as_stored and isinstance(owner, str):
+            index[prefix] = owner
             continue
-        index[prefix] = owner
+        why = prefix_problem(prefix)
+        if why is None and not written_as_stored:
+            why = f"{prefix} is not written as {canonical(prefix)}"
+        problems.append(Problem(f"{why or 'the owner must be a subscription name'}; {INDEX_SHAPE}",
+                                join_pointer("", prefix)))
     if problems:
         raise InvalidInput(path, problems)
     return index

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -22,14 +23,45 @@ class Span:
         return self.family == other.family and self.first <= other.last and other.first <= self.last
 
     def text(self) -> str:
-        address = ipaddress.IPv4Address(self.first) if self.family == 4 else ipaddress.IPv6Address(self.first)
-        return f"{address}/{self.length}"
+        if self.family == 4:
+            first = self.first
+            return f"{first >> 24}.{first >> 16 & 255}.{first >> 8 & 255}.{first & 255}/{self.length}"
+        return f"{ipaddress.IPv6Address(self.first)}/{self.length}"
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def span(prefix: str) -> Span:
-    """The interval of `prefix` (a network address: host bits zero), or ValueError."""
+    """The interval of `prefix` (a network address: host bits zero), or ValueError. An index holds tens of
+    thousands of prefixes and a vend reads each one: IPv4 in its canonical form is parsed here in a few
+    microseconds, anything else by `ipaddress` (the authority on what is valid)."""
+    fast = _canonical_ipv4(prefix)
+    if fast is not None:
+        return fast
     network = ipaddress.ip_network(prefix, strict=True)
     return Span(network.version, int(network.network_address), int(network.broadcast_address))
+
+
+def _canonical_ipv4(prefix: str) -> Span | None:
+    address, slash, length = prefix.partition("/")
+    parts = address.split(".")
+    if not slash or len(parts) != 4 or not prefix.isascii():
+        return None
+    if not all(_plain_number(part, 3) for part in parts) or not _plain_number(length, 2):
+        return None
+    octets = [int(part) for part in parts]
+    bits = int(length)
+    if bits > 32 or max(octets) > 255:
+        return None
+    first = octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
+    size = 1 << (32 - bits)
+    if first & (size - 1):
+        return None  # host bits set: ipaddress says so, in its words
+    return Span(4, first, first + size - 1)
+
+
+def _plain_number(text: str, digits: int) -> bool:
+    """Decimal digits without a leading zero, as ipaddress writes numbers."""
+    return 0 < len(text) <= digits and text.isdigit() and (text == "0" or text[0] != "0")
 
 
 def canonical(prefix: str) -> str:
