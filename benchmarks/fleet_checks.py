@@ -93,7 +93,7 @@ def main(counts: list[int], runs: int = 15) -> None:
             shares = " / ".join(f"{statistics.median(s[i] for s in steps):.4f}" for i in range(4))
             print(f"{count:>9} | {statistics.median(totals):>8.4f} | {max(totals):>9.4f} | {shares}")
         finally:
-            shutil.rmtree(work)
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

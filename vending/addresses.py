@@ -26,7 +26,7 @@ from vending.config import CONFIG_FILE, Config
 from vending.errors import InvalidInput, Problem
 from vending.loader import join_pointer, load_bytes
 from vending.model import Request
-from vending.prefixes import Span, canonical, prefix_problem, span
+from vending.prefixes import Span, canonical, prefix_problem, span, written_as_stored
 from vending.render import json_bytes
 
 INDEX_PATH = "generated/addresses.json"
@@ -99,34 +99,34 @@ class Taken:
             position -= 1
         return reversed(found)
 
-    def merged(self, family: int) -> tuple[list[int], list[int]]:
-        """(firsts, lasts) of the disjoint runs of taken addresses of `family`, in order."""
-        firsts: list[int] = []
-        lasts: list[int] = []
-        for holder in self._holders:
-            if holder.span.family != family:
-                continue
-            if lasts and holder.span.first <= lasts[-1] + 1:
-                lasts[-1] = max(lasts[-1], holder.span.last)
-            else:
-                firsts.append(holder.span.first)
-                lasts.append(holder.span.last)
-        return firsts, lasts
-
 
 def check_against(index: Index, name: str, prefixes: Sequence[str], config: Config) -> list[Problem]:
     """The invariant for subscription `name` whose address space is `prefixes` (concrete, in the
     request's order): each problem points at `/network/addressSpace/<i>` and names who holds the
-    overlapping range. `name`'s own entries in the index are its previous prefixes, not a conflict."""
-    taken = Taken([*index_holders(index, without=name), *platform_holders(config)])
-    return [problem for position, prefix in enumerate(prefixes)
-            for problem in _conflicts(taken, span(prefix), join_pointer(ADDRESS_SPACE, position))]
+    overlapping range. `name`'s own entries in the index are its previous prefixes, not a conflict.
+    One pass over the index, comparing integers: no sort, no object per entry."""
+    targets = [span(prefix) for prefix in prefixes]
+    hits: list[list[Holder]] = [[] for _ in targets]
+    for prefix, owner in index.items():
+        if owner == name:
+            continue
+        held = span(prefix)
+        for position, target in enumerate(targets):
+            if held.first <= target.last and target.first <= held.last and held.family == target.family:
+                hits[position].append(Holder(held, "subscription", owner))
+    for holder in platform_holders(config):
+        for position, target in enumerate(targets):
+            if holder.span.overlaps(target):
+                hits[position].append(holder)
+    return [Problem(f"{target.text()} overlaps {holder.describe()}: the fleet's address space is shared, so "
+                    "choose a free prefix, or ask for one by size ({size: N}, schema 2.1)",
+                    join_pointer(ADDRESS_SPACE, position))
+            for position, target in enumerate(targets)
+            for holder in sorted(hits[position], key=_holder_order)]
 
 
-def _conflicts(taken: Taken, target: Span, pointer: str) -> Iterator[Problem]:
-    for holder in taken.overlapping(target):
-        yield Problem(f"{target.text()} overlaps {holder.describe()}: the fleet's address space is shared, so "
-                      "choose a free prefix, or ask for one by size ({size: N}, schema 2.1)", pointer)
+def _holder_order(holder: Holder) -> tuple[int, int, int, str, str]:
+    return holder.span.family, holder.span.first, holder.span.last, holder.kind, holder.name
 
 
 class PoolsExhausted(Exception):
@@ -165,35 +165,51 @@ def allocate(index: Index, request: Request, config: Config, recorded: Sequence[
     sizes = sizes_of(request)
     kept = matched(sizes, recorded)
     literal = request.network.address_space if request.network is not None else ()
-    holders = [*index_holders(index, without=request.name), *platform_holders(config)]
-    holders.extend(Holder(span(prefix), "subscription", request.name)
-                   for prefix in [*literal, *(k for k in kept if k is not None)])
+    taken = [span(prefix) for prefix, owner in index.items() if owner != request.name]
+    taken.extend(holder.span for holder in platform_holders(config))
+    taken.extend(span(prefix) for prefix in [*literal, *(k for k in kept if k is not None)])
     pools = config.pools.get(request.location, {}).get(request.workload, ())
     allocated: list[str] = []
     for (position, length), keep in zip(sizes, kept, strict=True):
         if keep is not None:
             allocated.append(keep)
             continue
-        found = first_free(Taken(holders), [span(pool) for pool in pools], length)
+        found = first_free(taken, [span(pool) for pool in pools], length)
         if found is None:
             where = f"network.pools.{request.location}.{request.workload}"
             searched = ", ".join(pools) or "none configured"
             raise PoolsExhausted(f"no free /{length} is left in the pools for {request.workload} in "
                                  f"{request.location} ({where} in {CONFIG_FILE}: {searched}); ask the platform team "
                                  "to add a pool, or ask for a smaller prefix", position)
-        holders.append(Holder(found, "subscription", request.name))
+        taken.append(found)
         allocated.append(found.text())
     return tuple(allocated)
 
 
-def first_free(taken: Taken, pools: Sequence[Span], length: int) -> Span | None:
+def runs(taken: Iterable[Span], family: int) -> tuple[list[int], list[int]]:
+    """(firsts, lasts) of the disjoint runs of taken addresses of `family`, in address order."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for first, last in sorted((s.first, s.last) for s in taken if s.family == family):
+        if lasts and first <= lasts[-1] + 1:
+            lasts[-1] = max(lasts[-1], last)
+        else:
+            firsts.append(first)
+            lasts.append(last)
+    return firsts, lasts
+
+
+def first_free(taken: Sequence[Span], pools: Sequence[Span], length: int) -> Span | None:
     """The lowest free, aligned span of prefix `length` in the first pool that has one: one walk along the
     runs of taken addresses, jumping past each run that is in the way."""
+    taken_runs: dict[int, tuple[list[int], list[int]]] = {}
     for pool in pools:
         bits = 32 if pool.family == 4 else 128
         if length < pool.length or length > bits:
             continue
-        firsts, lasts = taken.merged(pool.family)
+        if pool.family not in taken_runs:
+            taken_runs[pool.family] = runs(taken, pool.family)
+        firsts, lasts = taken_runs[pool.family]
         block = 1 << (bits - length)
         start = pool.first
         run = bisect.bisect_left(lasts, start)  # the first run that ends at or after start
@@ -224,15 +240,12 @@ def parse_index(raw: bytes, path: str = INDEX_PATH) -> dict[str, str]:
     problems = []
     index: dict[str, str] = {}
     for prefix, owner in data.items():
-        try:
-            written_as_stored = span(prefix).text() == prefix
-        except ValueError:
-            written_as_stored = False
-        if written_as_stored and isinstance(owner, str):
+        stored_form = written_as_stored(prefix)
+        if stored_form and isinstance(owner, str):
             index[prefix] = owner
             continue
         why = prefix_problem(prefix)
-        if why is None and not written_as_stored:
+        if why is None and not stored_form:
             why = f"{prefix} is not written as {canonical(prefix)}"
         problems.append(Problem(f"{why or 'the owner must be a subscription name'}; {INDEX_SHAPE}",
                                 join_pointer("", prefix)))

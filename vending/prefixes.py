@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
 from dataclasses import dataclass
 
 
@@ -41,27 +42,30 @@ def span(prefix: str) -> Span:
     return Span(network.version, int(network.network_address), int(network.broadcast_address))
 
 
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}/(3[0-2]|[12]?[0-9])", re.ASCII)
+
+
 def _canonical_ipv4(prefix: str) -> Span | None:
-    address, slash, length = prefix.partition("/")
-    parts = address.split(".")
-    if not slash or len(parts) != 4 or not prefix.isascii():
+    """The span of an IPv4 prefix written as ipaddress writes it, host bits zero (None: anything else)."""
+    match = _CANONICAL_IPV4.fullmatch(prefix)
+    if match is None:
         return None
-    if not all(_plain_number(part, 3) for part in parts) or not _plain_number(length, 2):
-        return None
-    octets = [int(part) for part in parts]
-    bits = int(length)
-    if bits > 32 or max(octets) > 255:
-        return None
-    first = octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
-    size = 1 << (32 - bits)
+    first = int(match[1]) << 24 | int(match[2]) << 16 | int(match[3]) << 8 | int(match[4])
+    size = 1 << (32 - int(match[5]))
     if first & (size - 1):
         return None  # host bits set: ipaddress says so, in its words
     return Span(4, first, first + size - 1)
 
 
-def _plain_number(text: str, digits: int) -> bool:
-    """Decimal digits without a leading zero, as ipaddress writes numbers."""
-    return 0 < len(text) <= digits and text.isdigit() and (text == "0" or text[0] != "0")
+def written_as_stored(prefix: str) -> bool:
+    """`prefix` is a network address written as vending stores it (ipaddress's text)."""
+    if _canonical_ipv4(prefix) is not None:
+        return True
+    try:
+        return span(prefix).text() == prefix
+    except ValueError:
+        return False
 
 
 def canonical(prefix: str) -> str:
