@@ -25,6 +25,7 @@ from vending.addresses import (
     matched,
     parse_index,
     platform_holders,
+    resolve,
     updated_index,
 )
 from vending.config import Config
@@ -33,7 +34,7 @@ from vending.fleet import FleetInvalid, stored_paths
 from vending.intake import Accepted, request_syntax
 from vending.loader import Document, Json, join_pointer, load_bytes
 from vending.prefixes import canonical, span
-from vending.records import Record, addressed, read_record, record_allocations, record_facts, record_files, record_path
+from vending.records import Record, read_record, record_allocations, record_facts, record_files, record_path
 from vending.render.targets import owned
 from vending.rendering import Desired, accept_source, render_accepted
 from vending.repo_files import read_file
@@ -54,10 +55,12 @@ def index_files(index: Index) -> dict[str, bytes]:
 
 
 def concrete_prefixes(accepted: Accepted, record: Record | None) -> tuple[str, ...]:
-    """The address space `accepted` renders with `record` (none: no network, or decommissioned without
-    its prefixes recorded)."""
-    network = addressed(accepted, record).request.network
-    return () if network is None or network.pending else tuple(canonical(p) for p in network.address_space)
+    """The prefixes `accepted` holds with `record`: as written, and those asked for by size that the record
+    holds (what the index says of it; a decommissioned subscription keeps them, its network may remain)."""
+    if accepted.request.network is None:
+        return ()
+    prefixes, _ = resolve(accepted.request, record.allocated if record else ())
+    return tuple(canonical(prefix) for prefix in prefixes if prefix)
 
 
 def vend_addresses(accepted: Accepted, record: Record | None, index: Index, config: Config) -> tuple[Record, bytes]:

@@ -190,3 +190,14 @@ def test_bad_address_settings_are_configuration_errors(run_cli: RunCli, rendered
     result = run_cli("check", "--repo", str(rendered))
     assert result.code == 2
     assert "vending.yaml:" in result.err and f": error: {where}: {message}" in result.err
+
+
+def test_a_decommissioned_subscription_keeps_its_prefixes(run_cli: RunCli, rendered: Path) -> None:
+    path = store(rendered, request("leaving-dev", {"size": 24}, "10.99.0.0/24"))
+    assert run_cli("render", str(path), "--repo", str(rendered)).code == 0
+    store(rendered, {**request("leaving-dev", {"size": 24}, "10.99.0.0/24"), "state": "absent"})
+    for args in (("render", str(path)), ("render", "--all")):
+        assert run_cli(*args, "--repo", str(rendered)).code == 0
+        held = {prefix for prefix, owner in index(rendered).items() if owner == "leaving-dev"}
+        assert held == {"10.200.0.0/24", "10.99.0.0/24"}, "its network may remain in Azure (deletionPolicy orphan)"
+    assert run_cli("check", "--repo", str(rendered)).code == 0
