@@ -8,6 +8,7 @@ import click
 
 from vending.config import CONFIG_FILE, REQUESTS_DIR, config_from_bytes
 from vending.errors import EXIT_OK, UsageError
+from vending.fleet_addresses import with_index
 from vending.plan import make_plan
 from vending.rendering import for_fleet
 from vending.repo_files import inside
@@ -29,7 +30,8 @@ def command(directory: Path) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     default = DEFAULT_CONFIG.read_bytes()
     config = config_from_bytes(default, CONFIG_FILE, directory.resolve())
-    desired = for_fleet(config, list(config.targets))  # requests already there must be valid: nothing written
+    # Requests already there must be valid (nothing written), and their address space one invariant.
+    desired = with_index(for_fleet(config, list(config.targets)), config)
     write_atomic(directory / CONFIG_FILE, default)
     keep.parent.mkdir(exist_ok=True)
     if not keep.exists():
