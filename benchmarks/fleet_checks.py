@@ -28,6 +28,7 @@ from render import synthetic, write_fleet  # benchmarks/render.py
 from vending.addresses import INDEX_PATH, allocate, check_against, parse_index, updated_index
 from vending.config import load_config
 from vending.intake import accept
+from vending.prefixes import span
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDING = str(Path(sys.executable).parent / "vending")
@@ -65,6 +66,7 @@ def vend_checks(repo: Path, raw_request: bytes) -> tuple[float, float, float, fl
     """(read, parse, allocate + check, update) seconds of one vend's address work."""
     config = load_config(repo)
     accepted = accept(raw_request, "new-dev.json", syntax="json")
+    span.cache_clear()  # as in a new process: nothing parsed yet
     started = time.perf_counter()
     raw = subprocess.run(["git", "show", f"main:{INDEX_PATH}"], cwd=repo, env=ENV, check=True,
                          capture_output=True).stdout

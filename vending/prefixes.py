@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
     """A prefix as the interval of addresses it covers."""
 
@@ -60,12 +60,11 @@ def _canonical_ipv4(prefix: str) -> Span | None:
 
 def written_as_stored(prefix: str) -> bool:
     """`prefix` is a network address written as vending stores it (ipaddress's text)."""
-    if _canonical_ipv4(prefix) is not None:
-        return True
     try:
-        return span(prefix).text() == prefix
+        where = span(prefix)
     except ValueError:
         return False
+    return (where.family == 4 and _CANONICAL_IPV4.fullmatch(prefix) is not None) or where.text() == prefix
 
 
 def canonical(prefix: str) -> str:
