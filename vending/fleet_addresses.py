@@ -4,8 +4,9 @@ across every stored request, and the steps a vend of one request takes against t
 What a vend (`vending apply`) does with one request, reading only its own paths and the index:
 
     index = parse_index(<generated/addresses.json at the tip>)       (absent: {})
-    record, index_file = vend_addresses(accepted, record, index, config)
-    -> commit records/<name>.json (record_files) and generated/addresses.json (index_file) with it
+    record, index = vend_addresses(accepted, record, index, config)  (after record_facts, before dated)
+    -> commit records/<name>.json (record_files) and generated/addresses.json (index_files(index)) with it;
+       a retry on a newer tip derives all of it again from that tip's index
 """
 
 from __future__ import annotations
@@ -63,16 +64,18 @@ def concrete_prefixes(accepted: Accepted, record: Record | None) -> tuple[str, .
     return tuple(canonical(prefix) for prefix in prefixes if prefix)
 
 
-def vend_addresses(accepted: Accepted, record: Record | None, index: Index, config: Config) -> tuple[Record, bytes]:
+def vend_addresses(accepted: Accepted, record: Record | None, index: Index,
+                   config: Config) -> tuple[Record, dict[str, str]]:
     """For a vend of `accepted` against the fleet's `index` (on trunk): the record with each `{size: N}`
     allocated (kept if recorded), after the invariant held for its whole address space, and the index
-    after the vend. `InvalidInput` at the request's line and column: an overlap, or pools exhausted."""
+    after the vend (`index_files` makes its file). `InvalidInput` at the request's line and column: an
+    overlap, or the pools exhausted."""
     record = record_allocations(accepted, record, index, config)
     prefixes = concrete_prefixes(accepted, record)
     problems = check_against(index, accepted.request.name, prefixes, config)
     if problems:
         raise InvalidInput(accepted.path, [located(accepted.document, p) for p in problems])
-    return record, updated_index(index, accepted.request.name, prefixes)
+    return record, parse_index(updated_index(index, accepted.request.name, prefixes))
 
 
 def located(document: Document, problem: Problem) -> Problem:
@@ -98,7 +101,7 @@ def for_requests(sources: Sequence[str], config: Config, targets: Sequence[str],
         except InvalidInput as exc:
             failures.append(exc)
             continue
-        index = parse_index(updated)
+        index = updated
         files.update(record_files(name, record))
         scope.extend([*owned(name, config, targets), record_path(name)])
     if failures:
