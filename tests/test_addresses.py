@@ -207,3 +207,10 @@ def test_the_fast_ipv4_parse_agrees_with_ipaddress(prefix: str) -> None:
     assert span(prefix) == span.__wrapped__(str(network))
     assert (span(prefix).first, span(prefix).last) == (int(network.network_address), int(network.broadcast_address))
     assert span(prefix).text() == str(network)
+
+
+def test_an_index_larger_than_a_request_may_be_is_read() -> None:
+    index = {f"10.{n // 65536}.{n // 256 % 256}.{n % 256}/32": f"subscription-{n}" for n in range(40_000)}
+    written = index_bytes(index)
+    assert len(written) > 1024 * 1024
+    assert parse_index(written) == index

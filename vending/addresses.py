@@ -33,6 +33,8 @@ INDEX_PATH = "generated/addresses.json"
 INDEX_SHAPE = ('the index maps each prefix to the subscription holding it ({"10.20.0.0/24": "payments-prod"}); it '
                "is generated: run vending render --all")
 ADDRESS_SPACE = "/network/addressSpace"
+INDEX_LIMIT = 64 * 1024 * 1024
+"""An entry is about 40 bytes: room for over a million prefixes (a request file's limit is 1 MiB)."""
 
 Index = Mapping[str, str]
 """Prefix (canonical CIDR text) -> the name of the subscription that holds it."""
@@ -236,7 +238,7 @@ def resolve(request: Request, recorded: Sequence[str]) -> tuple[tuple[str, ...],
 
 def parse_index(raw: bytes, path: str = INDEX_PATH) -> dict[str, str]:
     """The index in `raw`; one edited into another shape is refused, naming what is wrong."""
-    data = load_bytes(raw, path, syntax="json").data
+    data = load_bytes(raw, path, syntax="json", max_bytes=INDEX_LIMIT).data
     problems = []
     index: dict[str, str] = {}
     for prefix, owner in data.items():

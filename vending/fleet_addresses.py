@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from vending.addresses import (
     ADDRESS_SPACE,
+    INDEX_LIMIT,
     INDEX_PATH,
     Holder,
     Index,
@@ -39,9 +40,6 @@ from vending.records import Record, read_record, record_allocations, record_fact
 from vending.render.targets import owned
 from vending.rendering import Desired, accept_source, render_accepted
 from vending.repo_files import read_file
-
-INDEX_LIMIT = 64 * 1024 * 1024
-"""An index line is about 40 bytes: room for a million prefixes."""
 
 
 def tree_index(config: Config) -> dict[str, str]:
