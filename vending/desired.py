@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from vending.addresses import INDEX_PATH
 from vending.config import REQUESTS_DIR, Config
 from vending.errors import FleetInvalid, InvalidInput
 from vending.fleet import accept_stored, load_fleet, relative
+from vending.fleet_addresses import fleet_index_files, index_files, tree_index, vend_addresses
 from vending.intake import Accepted, accept_file
 from vending.policy import check_policy
 from vending.records import Record, dated, read_record, record_facts, record_files, record_path
@@ -107,16 +109,19 @@ def for_requests(sources: Sequence[str], config: Config, targets: Sequence[str],
     record with the facts of `today` added (a new request is vended today)."""
     subscriptions: list[Subscription] = []
     failures: list[InvalidInput] = []
+    index = tree_index(config)  # requests rendered together never get overlapping prefixes
     for source in sources:
         try:
             accepted = accept_source(source, config.root)
             record = record_facts(accepted, read_record(config.root, accepted.request.name), today)
+            record, index = vend_addresses(accepted, record, index, config)
         except InvalidInput as exc:
             failures.append(exc)
             continue
         shown = relative(config.root, Path(accepted.path)) if accepted.path != "<stdin>" else ""
         subscriptions.append(Subscription(accepted=accepted, record=record, source=shown))
-    return desired(subscriptions, config, targets, fleet=False, failures=failures)
+    result = desired(subscriptions, config, targets, fleet=False, failures=failures)
+    return Desired(files={**result.files, **index_files(index)}, scope=[*result.scope, INDEX_PATH])
 
 
 def for_fleet(config: Config, targets: Sequence[str], tick: Tick | None = None) -> Desired:
@@ -133,4 +138,5 @@ def for_fleet(config: Config, targets: Sequence[str], tick: Tick | None = None) 
             continue
         # Stored requests are shown relative to the repository, not to the current directory.
         subscriptions.append(Subscription(accepted=accepted, record=record, source=accepted.path))
-    return desired(subscriptions, config, targets, fleet=True, tick=tick, failures=failures)
+    result = desired(subscriptions, config, targets, fleet=True, tick=tick, failures=failures)
+    return Desired(files={**result.files, **fleet_index_files(config)}, scope=[*result.scope, INDEX_PATH])
