@@ -56,7 +56,8 @@ def synthetic(index: int) -> dict[str, Any]:
            {"budget": {"amount": 500, "timeGrain": "Monthly", "thresholds": [80, 100],
                        "contactEmails": ["finops@contoso.com"]},
             "roleAssignments": [{"principalId": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "role": "Reader"}]}),
-        "network": {"addressSpace": [f"10.{index // 256 % 256}.{index % 256}.0/24"], "hubPeering": True},
+        # 10.1.0.0 up: clear of the example hub (10.0.0.0/16) and pools (10.100.0.0/16 up); unique to 25,344.
+        "network": {"addressSpace": [f"10.{index // 256 % 99 + 1}.{index % 256}.0/24"], "hubPeering": True},
     }
 
 

@@ -195,7 +195,8 @@ def test_provider_subscription_telemetry_and_hub_gateways(run_cli: RunCli, gitop
     assert (spoke["hub_peering_options_tohub"], spoke["hub_peering_options_fromhub"]) == (
         {"use_remote_gateways": True, "allow_gateway_transit": False},
         {"use_remote_gateways": False, "allow_gateway_transit": True}), "uksouth's hub has a gateway"
-    north = rendered(run_cli, gitops_repo, request(name="north-prod", location="northeurope"))
+    own_space = {**request()["network"], "addressSpace": ["10.51.0.0/24"]}  # the fleet's space is shared
+    north = rendered(run_cli, gitops_repo, request(name="north-prod", location="northeurope", network=own_space))
     spoke = north["module"]["subscription"]["virtual_networks"]["primary"]
     assert spoke["hub_peering_options_tohub"]["use_remote_gateways"] is False, "a hub given by id has no gateway"
     assert spoke["hub_peering_options_fromhub"]["allow_gateway_transit"] is False

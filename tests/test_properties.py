@@ -67,11 +67,16 @@ def sanitize(doc: dict[str, Any]) -> dict[str, Any]:
     network = doc.get("network")
     if network:
         kept: list[ipaddress.IPv4Network] = []
+        items: list[Any] = []
         for cidr in network["addressSpace"]:
+            if not isinstance(cidr, str):  # {size: N} (2.1): allocated, never overlapping
+                items.append(cidr)
+                continue
             prefix = ipaddress.IPv4Network(cidr, strict=False)
             if not any(prefix.overlaps(k) for k in kept):
                 kept.append(prefix)
-        network["addressSpace"] = [str(k) for k in kept]
+                items.append(str(prefix))
+        network["addressSpace"] = items
     if "tags" in doc:
         folded: dict[str, str] = {}
         for name in list(doc["tags"]):

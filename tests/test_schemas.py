@@ -14,12 +14,12 @@ from vending.schemas import load_releases, resolve_pin, verify_lock
 
 from .conftest import ROOT
 
-RELEASED = ["1.0.0", "1.1.0", "2.0.0"]
+RELEASED = ["1.0.0", "1.1.0", "2.0.0", "2.1.0"]
 
 
 def test_the_released_series() -> None:
     assert [r.name for r in schemas.releases()] == RELEASED
-    assert schemas.latest().name == "2.0.0"
+    assert schemas.latest().name == "2.1.0"
 
 
 @pytest.mark.parametrize("version", RELEASED)
@@ -61,7 +61,7 @@ def test_every_field_is_documented() -> None:
 
 @pytest.mark.parametrize(("pin", "resolved"), [
     ("1.0.0", "1.0.0"), ("1.0", "1.0.0"), ("1.1.0", "1.1.0"), ("1.1", "1.1.0"), ("1", "1.1.0"),
-    ("2", "2.0.0"), ("2.0", "2.0.0"), ("2.0.0", "2.0.0"),
+    ("2", "2.1.0"), ("2.0", "2.0.0"), ("2.0.0", "2.0.0"), ("2.1", "2.1.0"),
 ])
 def test_pins_resolve_to_the_newest_match(pin: str, resolved: str) -> None:
     assert resolve_pin(pin).name == resolved

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vending import guardrails, schemas, trunk
+from vending.addresses import INDEX_PATH
 from vending.config import REQUESTS_DIR, Config
 from vending.desired import Desired, Subscription, desired
 from vending.errors import Conflict, UsageError
+from vending.fleet_addresses import index_files, vend_addresses
 from vending.fleet_index import FLEET_INDEX, with_request
 from vending.gitops.commit import Commit, Identity, message, one_line, pipeline_trailers, requester_identity
 from vending.gitops.follow import follow, keep_on_branch
@@ -30,7 +32,7 @@ from vending.gitops.tree import GitTree, object_format_of
 from vending.intake import Accepted, accept
 from vending.model import Request
 from vending.plan import Plan, make_plan
-from vending.records import record_facts
+from vending.records import dated, record_facts
 from vending.render.targets import TARGETS
 from vending.render.yaml_emit import dump
 
@@ -160,14 +162,17 @@ def propose(repo: Path, tip: str | None, ask: Ask, object_format: str, environ: 
     accepted_changes = guardrails.guard(accepted, previous.request if previous else None, config,
                                         ask.accept_changes if isinstance(ask, Submitted) else ())
     record = record_facts(accepted, trunk.record_at(repo, tip, ask.name), today)
+    # The fleet's address space, read by path on this tip: a retry on a newer tip allocates again from it.
+    record, addresses = vend_addresses(accepted, record, trunk.address_index_at(repo, tip), config)
     subscription = Subscription(accepted=accepted, record=record, source=f"{REQUESTS_DIR}/{ask.name}{suffix}",
                                 stored=raw)
     # Every target's files of the subscription are its own, also those of a target no longer configured.
     wanted = desired([subscription], config, config.targets, fleet=False, owned_targets=list(TARGETS),
                      policy_inputs=inputs)
+    indexes = index_files(addresses)
     if inputs is not None:  # the fleet index, read by path on the tip and changed for this subscription only
-        wanted = Desired(files={**wanted.files, FLEET_INDEX: with_request(trunk.fleet_index_at(inputs), request)},
-                         scope=[*wanted.scope, FLEET_INDEX])
+        indexes[FLEET_INDEX] = with_request(trunk.fleet_index_at(inputs), dated(accepted, record, config).request)
+    wanted = Desired(files={**wanted.files, **indexes}, scope=[*wanted.scope, INDEX_PATH, FLEET_INDEX])
     plan = make_plan(wanted, GitTree(repo, tip, object_format))
     trailers = [*_trailers(request, action, requested_by, ticket, environ),
                 *(change.trailer() for change in accepted_changes)]

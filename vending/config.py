@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from vending import naming
+from vending.config_addresses import address_problems, canonical
 from vending.config_allowed import allowed_role_problems
 from vending.config_git import git_problems
 from vending.errors import ConfigError, ConfigInvalid, InvalidInput, Problem, UnsafePath
@@ -227,6 +228,12 @@ class Config:
     policy: Policy = Policy()
     document: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     """vending.yaml as written (validated): what Rego policies see as data.vending.config."""
+    hub_prefixes: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=lambda: frozen_map({}))
+    """The hub network's address prefixes, by location: no subscription may overlap them."""
+    reserved: tuple[str, ...] = ()
+    """Address ranges no subscription may use."""
+    pools: Mapping[str, Mapping[str, tuple[str, ...]]] = dataclasses.field(default_factory=lambda: frozen_map({}))
+    """Where a prefix asked for by size is allocated: location -> workload -> IPv4 prefixes, in search order."""
 
     def environment(self, workload: str) -> str:
         """The path segment of a workload: production and non-production never share a path."""
@@ -337,6 +344,7 @@ def _semantic_problems(doc: Mapping[str, Any], marks: Marks) -> list[Problem]:
         problems.append(marks.problem(
             "set the platform subscription as terraform.subscriptionId, not in the azurerm provider's config",
             "/terraform/providers/azurerm/config/subscription_id"))
+    problems.extend(address_problems(network, marks))
     problems.extend(git_problems(doc, marks))
     problems.extend(deploy_problems(doc, marks))
     problems.extend(_azure_repos_problems(doc, marks))
@@ -479,6 +487,12 @@ def build_config(root: Path, doc: Mapping[str, Any]) -> Config:
         azure_repos=_azure_repos(doc["azureRepos"]) if "azureRepos" in doc else None,
         allowed=_allowed(doc.get("allowed", {})),
         policy=Policy(namespaces=tuple(doc.get("policy", {}).get("namespaces", ("main",)))),
+        hub_prefixes=frozen_map({location: tuple(canonical(p) for p in hub.get("addressPrefixes", ()))
+                                 for location, hub in network.get("hubs", {}).items() if isinstance(hub, Mapping)}),
+        reserved=tuple(canonical(p) for p in network.get("reserved", ())),
+        pools=frozen_map({location: frozen_map({workload: tuple(canonical(p) for p in prefixes)
+                                                for workload, prefixes in by_workload.items()})
+                          for location, by_workload in network.get("pools", {}).items()}),
     )
 
 

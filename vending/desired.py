@@ -13,11 +13,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from vending.addresses import INDEX_PATH
 from vending.config import REQUESTS_DIR, Config
 from vending.errors import FleetInvalid, InvalidInput
 from vending.fleet import accept_stored, load_fleet, relative
+from vending.fleet_addresses import fleet_index_files, index_files, tree_index, vend_addresses
 from vending.fleet_index import FLEET_INDEX, index_bytes
 from vending.intake import Accepted, accept_file
+from vending.model import Request
 from vending.policy import PolicyInputs, check_policy
 from vending.records import Record, dated, read_record, record_facts, record_files, record_path
 from vending.render import Files
@@ -61,14 +64,15 @@ def desired(subscriptions: Iterable[Subscription], config: Config, targets: Sequ
     files: Files = {}
     scope: list[str] = []
     failed = list(failures)
-    chosen = list(subscriptions)
-    for subscription in chosen:
+    resolved: list[Request] = []
+    for subscription in subscriptions:
         accepted = subscription.accepted
         name = accepted.request.name
         try:
             check_policy(accepted, config, policy_inputs)
             request = dated(accepted, subscription.record, config).request
             files.update(render_request(request, config, targets, source=subscription.source))
+            resolved.append(request)
         except InvalidInput as exc:
             failed.append(exc)
             continue
@@ -88,7 +92,7 @@ def desired(subscriptions: Iterable[Subscription], config: Config, targets: Sequ
         raise FleetInvalid(failed)
     if fleet:
         files.update(render_platform(config, targets))
-        files[FLEET_INDEX] = index_bytes(subscription.accepted.request for subscription in chosen)
+        files[FLEET_INDEX] = index_bytes(resolved)  # with the prefixes allocated by size, from the records
         scope = [*generated_scope(config, targets), FLEET_INDEX]
     return Desired(files=files, scope=scope)
 
@@ -111,16 +115,19 @@ def for_requests(sources: Sequence[str], config: Config, targets: Sequence[str],
     record with the facts of `today` added (a new request is vended today)."""
     subscriptions: list[Subscription] = []
     failures: list[InvalidInput] = []
+    index = tree_index(config)  # requests rendered together never get overlapping prefixes
     for source in sources:
         try:
             accepted = accept_source(source, config.root)
             record = record_facts(accepted, read_record(config.root, accepted.request.name), today)
+            record, index = vend_addresses(accepted, record, index, config)
         except InvalidInput as exc:
             failures.append(exc)
             continue
         shown = relative(config.root, Path(accepted.path)) if accepted.path != "<stdin>" else ""
         subscriptions.append(Subscription(accepted=accepted, record=record, source=shown))
-    return desired(subscriptions, config, targets, fleet=False, failures=failures)
+    result = desired(subscriptions, config, targets, fleet=False, failures=failures)
+    return Desired(files={**result.files, **index_files(index)}, scope=[*result.scope, INDEX_PATH])
 
 
 def for_fleet(config: Config, targets: Sequence[str], tick: Tick | None = None) -> Desired:
@@ -137,4 +144,5 @@ def for_fleet(config: Config, targets: Sequence[str], tick: Tick | None = None) 
             continue
         # Stored requests are shown relative to the repository, not to the current directory.
         subscriptions.append(Subscription(accepted=accepted, record=record, source=accepted.path))
-    return desired(subscriptions, config, targets, fleet=True, tick=tick, failures=failures)
+    result = desired(subscriptions, config, targets, fleet=True, tick=tick, failures=failures)
+    return Desired(files={**result.files, **fleet_index_files(config)}, scope=[*result.scope, INDEX_PATH])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
+from vending.errors import Bug
 from vending.loader import Json
 from vending.roles import normalize_definition
 
@@ -41,8 +42,19 @@ class Budget:
 @dataclass(frozen=True)
 class Network:
     address_space: tuple[str, ...]
+    """The prefixes in the request's order: those written as prefixes, and (once `records.dated` resolved
+    them) those asked for by size; a renderer sees every one resolved."""
     hub_peering: bool
     dns_servers: tuple[str, ...]
+    pending: tuple[tuple[int, int], ...] = ()
+    """(position in addressSpace, prefix length) of each prefix asked for by size (2.1.0 `{size: N}`) and not
+    resolved yet from the subscription's record: missing from `address_space` until then."""
+
+    def prefixes(self) -> list[str]:
+        """The address space to render: every prefix concrete, or a `Bug` (rendering must never guess one)."""
+        if self.pending:
+            raise Bug(f"address prefixes asked for by size were not resolved from the record: {self.pending}")
+        return list(self.address_space)
 
 
 @dataclass(frozen=True)
@@ -93,9 +105,11 @@ def build_request(doc: Mapping[str, Json], *, schema_pin: str, schema_version: s
         tags=frozen_map(doc.get("tags", {})),
         budgets=frozen_map({key: _budget(value) for key, value in doc.get("budgets", {}).items()}),
         network=None if network is None else Network(
-            address_space=tuple(network["addressSpace"]),
+            address_space=tuple(item for item in network["addressSpace"] if isinstance(item, str)),
             hub_peering=network.get("hubPeering", False),
             dns_servers=tuple(network.get("dnsServers", ())),
+            pending=tuple((position, item["size"]) for position, item in enumerate(network["addressSpace"])
+                          if isinstance(item, Mapping)),
         ),
         role_assignments=frozen_map({
             key: RoleAssignment(

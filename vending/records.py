@@ -4,9 +4,10 @@
 a later render (or a restore of `generated/`) gives the same bytes. Only `vending render REQUEST`
 and `vending apply` add to it, with `record_facts`, which takes "today" from the command: a fact
 once recorded never changes. Its first facts are the start dates of budgets, which Azure fixes
-when a budget is created and refuses in the past beyond the current period.
+when a budget is created and refuses in the past beyond the current period, and the address
+prefixes allocated for a request's `{size: N}` items (schema 2.1.0), which must never move.
 
-    {"budgets": {"<key>": {"startDate": "YYYY-MM-DD"}}}
+    {"budgets": {"<key>": {"startDate": "YYYY-MM-DD"}}, "allocatedPrefixes": ["10.30.0.0/24"]}
 """
 
 from __future__ import annotations
@@ -17,18 +18,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from vending.addresses import ADDRESS_SPACE, Index, PoolsExhausted, allocate, matched, resolve, sizes_of
 from vending.budgets import period_start, start_refusal
 from vending.config import Config
 from vending.errors import InvalidInput, Problem, UsageError
 from vending.intake import Accepted
 from vending.loader import MAX_BYTES, join_pointer, load_bytes
 from vending.model import frozen_map
+from vending.prefixes import canonical, prefix_problem
 from vending.render import Files, json_bytes
 from vending.repo_files import read_file
 
 RECORDS_DIR = "records"
-SHAPE = ('a record holds {"budgets": {"<key>": {"startDate": "YYYY-MM-01"}}}, written by vending render REQUEST '
-         "and vending apply; a recorded date is what Azure has, so restore the file from trunk's history")
+SHAPE = ('a record holds {"budgets": {"<key>": {"startDate": "YYYY-MM-01"}}} and optionally "allocatedPrefixes": '
+         '["10.30.0.0/24"], written by vending render REQUEST and vending apply; a recorded fact is what Azure has, so '
+         "restore the file from trunk's history")
 TODAY_VARIABLE = "VENDING_TODAY"
 
 
@@ -36,9 +40,11 @@ TODAY_VARIABLE = "VENDING_TODAY"
 class Record:
     budget_starts: Mapping[str, str]
     """Budget key -> the start date (YYYY-MM-DD) recorded when the budget was first vended."""
+    allocated: tuple[str, ...] = ()
+    """The prefixes allocated for the request's `{size: N}` items, in their order (`addresses.matched`)."""
 
     def __bool__(self) -> bool:
-        return bool(self.budget_starts)
+        return bool(self.budget_starts or self.allocated)
 
 
 EMPTY = Record(budget_starts=frozen_map({}))
@@ -66,8 +72,8 @@ def parse_record(raw: bytes, path: str) -> Record:
         return InvalidInput(path, [Problem(f"{message}; {SHAPE}", pointer)])
     # The strict loader: a record is repository content, as hostile as any request file.
     data = load_bytes(raw, path, syntax="json").data
-    if not isinstance(data, dict) or set(data) - {"budgets"}:
-        raise bad("must be an object with only the property 'budgets'")
+    if not isinstance(data, dict) or set(data) - {"budgets", "allocatedPrefixes"}:
+        raise bad("must be an object with only the properties 'budgets' and 'allocatedPrefixes'")
     budgets = data.get("budgets", {})
     if not isinstance(budgets, dict):
         raise bad("must be an object", "/budgets")
@@ -78,7 +84,13 @@ def parse_record(raw: bytes, path: str) -> Record:
         if not isinstance(start, str) or not _first_of_month(start):
             raise bad("must be {\"startDate\": \"YYYY-MM-01\"}", where)
         starts[key] = start
-    return Record(budget_starts=frozen_map(starts))
+    allocated = data.get("allocatedPrefixes", [])
+    if not isinstance(allocated, list):
+        raise bad("must be a list of IPv4 prefixes", "/allocatedPrefixes")
+    for position, prefix in enumerate(allocated):
+        if not isinstance(prefix, str) or prefix_problem(prefix, ipv4_only=True) or canonical(prefix) != prefix:
+            raise bad("must be an IPv4 prefix such as 10.30.0.0/24", f"/allocatedPrefixes/{position}")
+    return Record(budget_starts=frozen_map(starts), allocated=tuple(allocated))
 
 
 def _first_of_month(value: str) -> bool:
@@ -89,7 +101,10 @@ def _first_of_month(value: str) -> bool:
 
 
 def record_bytes(record: Record) -> bytes:
-    return json_bytes({"budgets": {key: {"startDate": start} for key, start in record.budget_starts.items()}})
+    facts: dict[str, object] = {"budgets": {key: {"startDate": start} for key, start in record.budget_starts.items()}}
+    if record.allocated:
+        facts["allocatedPrefixes"] = list(record.allocated)
+    return json_bytes(facts)
 
 
 def read_record(root: Path, name: str) -> Record | None:
@@ -108,6 +123,7 @@ def record_facts(accepted: Accepted, existing: Record | None, today: datetime.da
     previous = existing or EMPTY
     if request.state == "absent":
         return previous
+    kept = [prefix for prefix in matched(sizes_of(request), previous.allocated) if prefix is not None]
     starts: dict[str, str] = {}
     problems: list[Problem] = []
     for key, budget in request.budgets.items():
@@ -124,7 +140,22 @@ def record_facts(accepted: Accepted, existing: Record | None, today: datetime.da
             starts[key] = budget.start_date
     if problems:
         raise InvalidInput(accepted.path, problems)
-    return Record(budget_starts=frozen_map(starts))
+    return Record(budget_starts=frozen_map(starts), allocated=tuple(kept))
+
+
+def record_allocations(accepted: Accepted, existing: Record | None, index: Index, config: Config) -> Record:
+    """The record after vending `accepted` against the fleet's `index`: each `{size: N}` keeps its recorded
+    prefix or gets the first free one (`addresses.allocate`); prefixes of sizes no longer asked for are
+    released. A decommissioned subscription keeps its record (its network may still exist)."""
+    previous = existing or EMPTY
+    if accepted.request.state == "absent":
+        return previous
+    try:
+        allocated = allocate(index, accepted.request, config, previous.allocated)
+    except PoolsExhausted as exc:
+        raise InvalidInput(accepted.path, [accepted.document.marks.problem(
+            str(exc), join_pointer(ADDRESS_SPACE, exc.position))]) from None
+    return dataclasses.replace(previous, allocated=allocated)
 
 
 def record_files(name: str, record: Record) -> Files:
@@ -139,7 +170,9 @@ def budget_pointer(accepted: Accepted, key: str) -> str:
 
 def dated(accepted: Accepted, record: Record | None, config: Config) -> Accepted:
     """`accepted` with every budget's dates concrete: the recorded start, and the request's end or
-    vending.yaml's `budgets.endDate`. A budget with no recorded start cannot be rendered."""
+    vending.yaml's `budgets.endDate`; and every address prefix concrete (`addressed`). A budget with no
+    recorded start cannot be rendered."""
+    accepted = addressed(accepted, record)
     request = accepted.request
     if request.state == "absent" or not request.budgets:
         return accepted
@@ -174,3 +207,23 @@ def dated(accepted: Accepted, record: Record | None, config: Config) -> Accepted
     if problems:
         raise InvalidInput(accepted.path, problems)
     return dataclasses.replace(accepted, request=dataclasses.replace(request, budgets=frozen_map(budgets)))
+
+
+def addressed(accepted: Accepted, record: Record | None) -> Accepted:
+    """`accepted` with each prefix asked for by size replaced by the one recorded for it: both targets
+    render the concrete prefix. One with none recorded cannot be rendered (a decommissioned subscription
+    renders no network, so it needs none)."""
+    request = accepted.request
+    if request.network is None or not request.network.pending:
+        return accepted
+    prefixes, missing = resolve(request, (record or EMPTY).allocated)
+    if missing:
+        if request.state == "absent":
+            return accepted
+        where = record_path(request.name)
+        raise InvalidInput(accepted.path, [accepted.document.marks.problem(
+            f"no /{length} is recorded for this {{size: {length}}} in {where}: vending allocates it when the "
+            f"subscription is vended; run vending apply, or vending render {accepted.path}, then commit {where}",
+            join_pointer(ADDRESS_SPACE, position)) for position, length in missing])
+    network = dataclasses.replace(request.network, address_space=prefixes, pending=())
+    return dataclasses.replace(accepted, request=dataclasses.replace(request, network=network))

@@ -28,6 +28,8 @@ def _address_space(doc: Mapping[str, Json], marks: Marks) -> Iterator[Problem]:
     network = doc.get("network") or {}
     seen: list[tuple[ipaddress.IPv4Network, str]] = []
     for index, cidr in enumerate(network.get("addressSpace", [])):
+        if not isinstance(cidr, str):  # {size: N} (2.1.0): allocated from free space, never overlapping
+            continue
         pointer = f"/network/addressSpace/{index}"
         try:
             prefix = ipaddress.IPv4Network(cidr, strict=True)

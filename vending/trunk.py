@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from vending import rego
+from vending.addresses import INDEX_PATH, Index
+from vending.addresses import parse_index as parse_address_index
 from vending.config import CONFIG_FILE, REQUESTS_DIR, Config, config_from_bytes
 from vending.errors import ConfigError, InvalidInput, NotOnTrunk, VendingError
 from vending.fleet_index import FLEET_INDEX, parse_index
@@ -64,6 +66,12 @@ def fleet_index_at(inputs: PolicyInputs) -> dict[str, Any]:
                            f"read and each vend updates; run vending render --all on trunk and commit it, then "
                            "vend again")
     return parse_index(inputs.fleet_index, f"{FLEET_INDEX} ({inputs.shown})")
+
+
+def address_index_at(repo: Path, tip: str | None) -> Index:
+    """The fleet's address index on the tip, read by path (none yet: no prefix is held)."""
+    raw = git.show_bytes(repo, tip, INDEX_PATH) if tip else None
+    return {} if raw is None or tip is None else parse_address_index(raw, f"{INDEX_PATH} (trunk {tip[:12]})")
 
 
 def stored_request(repo: Path, tip: str | None, name: str) -> Stored | None:

@@ -31,7 +31,7 @@ def test_create_commits_the_request_and_its_files_with_an_audit_trail(clone: Clo
     assert text.startswith("vend: create subscription payments-prod [skip ci]\n")
     trailers = git(trunk, "log", "-1", "--format=%(trailers:only,unfold)", "main")
     for line in ("Vending-Request: payments-prod", "Vending-Schema-Pinned: 1.0.0", "Vending-Schema-Resolved: 1.0.0",
-                 "Vending-Schema-Model: 2.0.0", "Requested-By: alice@contoso.com", "Change-Ticket: CHG0012345"):
+                 "Vending-Schema-Model: 2.1.0", "Requested-By: alice@contoso.com", "Change-Ticket: CHG0012345"):
         assert line in trailers
     changed = set(git(trunk, "diff-tree", "--no-commit-id", "--name-only", "-r", "main").split())
     assert changed == {"requests/payments-prod.yaml", "records/payments-prod.json", "records/_fleet.json",

@@ -109,7 +109,7 @@ def test_the_configured_start_date_is_ignored_with_a_warning(run_cli: RunCli, gi
     config.write_text(config.read_text().replace('budgets:\n', 'budgets:\n  startDate: "2026-01-01"\n'))
     result = run_cli("render", "--all", "--repo", str(gitops_repo))
     assert result.code == 0, result.err
-    assert "vending.yaml:33:14: warning: /budgets/startDate: budgets.startDate is no longer used" in result.err
+    assert "vending.yaml:38:14: warning: /budgets/startDate: budgets.startDate is no longer used" in result.err
     root = json.loads((gitops_repo / "generated/terraform/production/payments-prod/main.tf.json").read_text())
     recorded = json.loads((gitops_repo / "records/payments-prod.json").read_text())["budgets"]["default"]["startDate"]
     assert root["module"]["subscription"]["budgets"]["default"]["time_period_start"] == f"{recorded}T00:00:00Z"

@@ -76,7 +76,7 @@ def test_diff_refuses_what_is_not_a_schema(run_cli: RunCli, tmp_path: Path, cont
 def test_diff_of_something_that_is_neither_file_nor_release(run_cli: RunCli, tmp_path: Path) -> None:
     result = run_cli("schema", "diff", "9.9.9", str(tmp_path / "nope.json"))
     assert result.code == 1
-    assert result.err.strip() == "9.9.9: error: not a released version (released: 1.0.0, 1.1.0, 2.0.0)"
+    assert result.err.strip() == "9.9.9: error: not a released version (released: 1.0.0, 1.1.0, 2.0.0, 2.1.0)"
     missing = run_cli("schema", "diff", "1.0.0", str(tmp_path / "nope.json"))
     assert "nope.json: error: no such file, and not a released version" in missing.err
 
@@ -93,7 +93,8 @@ def test_check_passes_on_this_repository(run_cli: RunCli) -> None:
     assert result.out.splitlines() == [
         "1.1.0: a minor release over 1.0.0; its changes need a minor",
         "2.0.0: a major release over 1.1.0; its changes need a major",
-        "schema check: 3 releases bumped as their changes need, locked and in CHANGELOG.md; 3 stored requests pin "
+        "2.1.0: a minor release over 2.0.0; its changes need a minor",
+        "schema check: 4 releases bumped as their changes need, locked and in CHANGELOG.md; 3 stored requests pin "
         "releases that exist; every property of the newest reaches terraform and crossplane or is listed in "
         "interface/request/not-mapped.json",
     ]
@@ -102,7 +103,7 @@ def test_check_passes_on_this_repository(run_cli: RunCli) -> None:
 def test_check_lists_every_failure(run_cli: RunCli, tmp_path: Path) -> None:
     shutil.copytree(ROOT / "interface", tmp_path / "interface")
     shutil.copytree(ROOT / "requests", tmp_path / "requests")
-    (tmp_path / "CHANGELOG.md").write_text("# Changelog\n\n## 2.0.0\n")
+    (tmp_path / "CHANGELOG.md").write_text("# Changelog\n\n## 2.1.0\n\n## 2.0.0\n")
     lock_path = tmp_path / "interface/request/releases.json"
     lock = json.loads(lock_path.read_text())
     lock["releases"]["1.0.0"]["status"] = "removed"
@@ -124,26 +125,26 @@ def test_check_outside_a_repository_is_a_usage_error(run_cli: RunCli, tmp_path: 
 
 
 def test_bump_proposes_a_minor_with_its_changelog_section(run_cli: RunCli, tmp_path: Path) -> None:
-    schema = schema_of("2.0.0")
+    schema = schema_of("2.1.0")
     schema["properties"]["costCenter"] = {"type": "string", "maxLength": 20, "description": "Who pays."}
     result = run_cli("schema", "bump", write(tmp_path / "next.json", schema))
     assert result.code == 0, result.err
-    assert result.out.startswith("## 2.1.0\n\nAdditive: every 2.0.0 request is valid under 2.1.0 unchanged.\n")
+    assert result.out.startswith("## 2.2.0\n\nAdditive: every 2.1.0 request is valid under 2.2.0 unchanged.\n")
     assert '- `/properties/costCenter`: property "costCenter" added: documents with it are now accepted.' in result.out
-    assert "proposed version: 2.1.0, a minor release over 2.0.0 (1 minor change)" in result.err
+    assert "proposed version: 2.2.0, a minor release over 2.1.0 (1 minor change)" in result.err
 
 
 def test_bump_proposes_a_major_for_a_breaking_change(run_cli: RunCli, tmp_path: Path) -> None:
-    schema = schema_of("2.0.0")
+    schema = schema_of("2.1.0")
     schema["required"].append("ticket")
     result = run_cli("schema", "bump", write(tmp_path / "next.json", schema), "--repo", str(ROOT))
     assert result.code == 0
-    assert result.out.startswith("## 3.0.0\n\nBreaking: some 2.0.0 requests are rejected")
+    assert result.out.startswith("## 3.0.0\n\nBreaking: some 2.1.0 requests are rejected")
     assert "Breaking changes:" in result.out
 
 
 def test_bump_of_an_unchanged_schema(run_cli: RunCli) -> None:
-    result = run_cli("schema", "bump", str(RELEASED / "2.0.0.schema.json"))
+    result = run_cli("schema", "bump", str(RELEASED / "2.1.0.schema.json"))
     assert result.code == 0
     assert result.out == ""
     assert "no release is needed" in result.err

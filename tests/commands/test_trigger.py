@@ -71,7 +71,7 @@ def test_an_old_request_is_sent_in_the_newest_shape(run_cli: RunCli, service: Fa
     body = service.received[0].json()
     assert body["resources"]["repositories"]["self"]["refName"] == "refs/heads/release/2026"
     parameters = body["templateParameters"]
-    assert parameters["schemaVersion"] == "2.0.0"
+    assert parameters["schemaVersion"] == "2.1.0"
     assert set(json.loads(parameters["budgets"])) == {"default"}
     assert all(set(v) == {"principalId", "definition"} for v in json.loads(parameters["roleAssignments"]).values())
     assert json.loads(parameters["network"]) == {"addressSpace": ["10.20.0.0/24"], "hubPeering": True}

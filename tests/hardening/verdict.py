@@ -44,7 +44,10 @@ UNLOCATED_FINDING_10 = ("is not a finite number", "is not a JSON number", "neste
 POLICY = ("hub peering is requested", "the budget would end",
           "is neither a built-in role nor a custom role this repository allows",  # roles.custom
           "would be named",  # a name made by a vending.yaml template
-          "is in the past on", "is more than twelve months ahead of")  # a start checked on the day it is vended
+          "is in the past on", "is more than twelve months ahead of",  # a start checked on the day it is vended
+          "of subscription '", "of the hub network in", "the reserved range",  # the fleet's address space
+          "no free /",  # allocation by size (2.1) from the pools of vending.yaml
+          "is recorded for this {size:")  # apply until it allocates (issue 12: wired in with the apply refactor)
 """Refusals that need vending.yaml (or the day, VENDING_TODAY), which `validate` does not read."""
 AGENT_COMMANDS = {"task.logissue", "task.setvariable"}
 

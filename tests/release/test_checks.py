@@ -44,11 +44,11 @@ def test_every_release_needs_its_changelog_section(repo: Path) -> None:
 def test_released_files_match_the_lock_and_new_files_must_be_locked(repo: Path) -> None:
     path = repo / "interface/request/1.0.0.schema.json"
     path.write_bytes(path.read_bytes().replace(b"1 to 64 characters", b"1 to 65 characters"))
-    (repo / "interface/request/2.1.0.schema.json").write_text("{}")
+    (repo / "interface/request/2.2.0.schema.json").write_text("{}")
     found = failures(repo)
     assert [name for name, _ in found] == ["lock", "lock"]
     assert "1.0.0.schema.json has changed since its release" in found[0][1]
-    assert "2.1.0.schema.json is not in releases.json" in found[1][1]
+    assert "2.2.0.schema.json is not in releases.json" in found[1][1]
 
 
 @pytest.mark.parametrize(("version", "pinned_by"), [("1.0.0", "payments-prod.yaml"), ("1.1.0", "analytics-dev.yaml")])

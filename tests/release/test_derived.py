@@ -37,7 +37,7 @@ def test_a_stale_template_is_caught(repo: Path) -> None:
     document["parameters"] = [p for p in document["parameters"] if p["name"] != "ticket"]
     template.write_text(yaml.safe_dump(document))
     (failure,) = check_pipeline_parameters(read_series(repo))
-    assert "does not declare the parameters request schema 2.0.0 derives" in failure
+    assert "does not declare the parameters request schema 2.1.0 derives" in failure
 
 
 def test_a_stale_definition_is_caught(repo: Path) -> None:
@@ -47,18 +47,18 @@ def test_a_stale_definition_is_caught(repo: Path) -> None:
     document["spec"]["versions"].append({"name": "v1", "schema": {"openAPIV3Schema": {}}})
     path.write_text(yaml.safe_dump(document))
     failures = check_definition(read_series(repo))
-    assert any("version v2 does not match request schema 2.0.0" in f for f in failures)
+    assert any("version v2 does not match request schema 2.1.0" in f for f in failures)
     assert any("serves v1, but only v2 (the newest request schema major) can be stored safely" in f
                for f in failures)
 
 
 def test_a_parameter_change_needs_its_bump(repo: Path) -> None:
-    newest: dict[str, Any] = json.loads((repo / "interface/request/2.0.0.schema.json").read_text())
+    newest: dict[str, Any] = json.loads((repo / "interface/request/2.1.0.schema.json").read_text())
     patched = copy.deepcopy(newest)
-    patched["$id"] = "urn:vending:request:2.0.1"
+    patched["$id"] = "urn:vending:request:2.1.1"
     patched["properties"]["workload"]["enum"].append("Sandbox")  # values widened: a minor change
-    release(repo, "2.0.1", patched)
+    release(repo, "2.1.1", patched)
     failure, stale = check_pipeline_parameters(read_series(repo))
-    assert "the pipeline parameters 2.0.1 derives change as a minor over 2.0.0's, but 2.0.1 is a patch" in failure
+    assert "the pipeline parameters 2.1.1 derives change as a minor over 2.1.0's, but 2.1.1 is a patch" in failure
     assert '"workload"' in failure
-    assert "does not declare the parameters request schema 2.0.1 derives" in stale
+    assert "does not declare the parameters request schema 2.1.1 derives" in stale

@@ -11,6 +11,7 @@ import pytest
 
 from vending.config import load_config
 from vending.fleet import load_fleet
+from vending.records import addressed, read_record
 from vending.render import terraform
 
 from ..avm_stub import apply_calls, mismatches, module_call, stub_missing_reason
@@ -27,7 +28,8 @@ def test_every_committed_root_is_accepted_by_the_module_and_sends_the_request(tm
     for repo in REPOSITORIES:
         config = load_config(repo)
         for accepted in load_fleet(repo):
-            request = accepted.request
+            # As rendered: a prefix asked for by size is the one its record holds.
+            request = addressed(accepted, read_record(repo, accepted.request.name)).request
             root_json = repo / terraform.root_dir(request.name, request.workload, config) / "main.tf.json"
             document = json.loads(root_json.read_text(encoding="utf-8"))
             if "module" not in document:

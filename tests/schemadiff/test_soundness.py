@@ -78,7 +78,7 @@ class Tally:
 
 def test_the_series_covers_a_minor_and_a_major() -> None:
     bumps = [diff_schemas(p.old, p.new).required_bump for p in RELEASE_PAIRS]
-    assert bumps == [Bump.MINOR, Bump.MAJOR]
+    assert bumps == [Bump.MINOR, Bump.MAJOR, Bump.MINOR]
 
 
 @pytest.mark.slow

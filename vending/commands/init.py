@@ -35,7 +35,8 @@ def command(directory: Path) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     default = DEFAULT_CONFIG.read_bytes()
     config = config_from_bytes(default, CONFIG_FILE, directory.resolve())
-    desired = for_fleet(config, list(config.targets))  # requests already there must be valid: nothing written
+    # Requests already there must be valid (nothing written), and their address space one invariant.
+    desired = for_fleet(config, list(config.targets))
     write_atomic(directory / CONFIG_FILE, default)
     keep.parent.mkdir(exist_ok=True)
     if not keep.exists():

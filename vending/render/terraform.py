@@ -200,7 +200,7 @@ def _network(request: Request, config: Config) -> dict[str, Any]:
     group, vnet = network_names(request, config)
     spoke: dict[str, Any] = {
         "name": vnet,
-        "address_space": list(network.address_space),
+        "address_space": network.prefixes(),
         "resource_group_key": "network",
         "location": request.location,
         "dns_servers": list(network.dns_servers),

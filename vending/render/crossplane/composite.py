@@ -55,7 +55,7 @@ def spec_of(request: Request, config: Config) -> dict[str, Any]:
     if request.budgets:
         spec["budgets"] = {key: _budget(budget) for key, budget in request.budgets.items()}
     if request.network is not None:
-        network: dict[str, Any] = {"addressSpace": list(request.network.address_space),
+        network: dict[str, Any] = {"addressSpace": request.network.prefixes(),
                                    "hubPeering": request.network.hub_peering}
         if request.network.dns_servers:
             network["dnsServers"] = list(request.network.dns_servers)

@@ -90,6 +90,14 @@ def openapi_for(request_schema: Mapping[str, Any]) -> dict[str, Any]:
             "platform": PLATFORM_SCHEMA,
         },
     }, request_schema)
+    address_space = spec_schema["properties"].get("network", {}).get("properties", {}).get("addressSpace")
+    if address_space is not None and "anyOf" in address_space["items"]:
+        # 2.1.0 lets a request ask for a prefix by size; vending allocates it before rendering, so a composite
+        # carries prefixes only (and a structural schema could not say "string or object" anyway).
+        address_space["items"] = structural(request_schema["$defs"]["ipv4Cidr"], request_schema)
+        address_space["x-kubernetes-list-type"] = "set"
+        address_space["description"] = ("IPv4 prefixes of the virtual network; one the request asked for by size "
+                                        "is the prefix vending allocated and recorded for it.")
     budget = spec_schema["properties"].get("budgets", {}).get("additionalProperties")
     if budget is not None:  # vending resolves the dates; the template must never see them missing
         budget["required"] = [*budget["required"], "startDate", "endDate"]
