@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from vending import naming, rego, reporter, roles, schemas
+from vending.addresses import Index, check_against
 from vending.allowlists import allow_list_problems, role_entries
 from vending.config import CONFIG_FILE, Config
 from vending.errors import InvalidInput, Problem
+from vending.fleet_addresses import concrete_prefixes, located
 from vending.fleet_index import FLEET_INDEX, fleet_json, parse_index, read_fleet_index
 from vending.intake import Accepted
 from vending.render.terraform import network_names
@@ -37,13 +39,20 @@ class PolicyInputs:
     """Where they come from, for messages (`trunk abc123`)."""
 
 
-def check_policy(accepted: Accepted, config: Config, inputs: PolicyInputs | None = None) -> None:
+def check_policy(accepted: Accepted, config: Config, inputs: PolicyInputs | None = None, *,
+                 addresses: Index | None = None) -> None:
     """Every check of a request against its repository, in one place: `validate` and `trigger` (given the
     repository), `render`, `check`, `apply`, `decommission` and the pre-commit hook call this and nothing
     else, so a request one of them accepts none of them refuses. `inputs`: trunk's policy and fleet index
-    (apply); None: the working tree's."""
+    (apply); None: the working tree's. `addresses`: the fleet's address index to check the request's
+    prefixes with, for the commands that do not allocate (validate, trigger); render, apply and
+    decommission check them as they allocate (`fleet_addresses.vend_addresses`), with the same messages."""
     problems = [*_hub_peering(accepted, config), *_custom_roles(accepted, config), *_derived_names(accepted, config),
                 *allow_list_problems(accepted, config)]
+    if addresses is not None:
+        prefixes = concrete_prefixes(accepted, None)
+        problems.extend(located(accepted.document, problem)
+                        for problem in check_against(addresses, accepted.request.name, prefixes, config))
     refusals, warnings = policy_findings(accepted, config, inputs)
     for warning in warnings:  # here, not in each command: every command that checks a request shows them
         reporter.echo_problem(accepted.path, warning, "warning")

@@ -18,9 +18,9 @@ import yaml
 
 from ..azdo.fake_service import FakeAzureDevOps, serving
 from ..conftest import ROOT
-from ..gitops.conftest import Clone, clone, git, request_file, trunk, vending
+from ..gitops.conftest import Clone, clone, git, request_file, started_trunk, trunk, vending
 
-__all__ = ["clone", "trunk"]  # the real-git fixtures
+__all__ = ["clone", "started_trunk", "trunk"]  # the real-git fixtures
 
 PAT = "pat-everywhere-the-same"
 BASIC = "Basic " + base64.b64encode(f":{PAT}".encode()).decode()
@@ -40,18 +40,23 @@ def service() -> Iterator[FakeAzureDevOps]:
 
 
 @pytest.fixture
-def repository(clone: Clone) -> Path:
-    """A clone of a trunk whose policy refuses the sandbox group, with a request that breaks it and the
-    repository's configuration (hub peering where the platform has no hub) under requests/."""
+def repository(clone: Clone, tmp_path: Path) -> Path:
+    """A clone of a trunk whose policy refuses the sandbox group and where holder-dev holds 10.50.0.0/23, with
+    requests under requests/ that break the policy and the repository's configuration (hub peering where
+    the platform has no hub), and the fleet's address space."""
     work = clone()
     (work / "policy").mkdir()
     (work / "policy" / "main.rego").write_text(textwrap.dedent(POLICY))
     git(work, "add", "policy")
     git(work, "commit", "--quiet", "-m", "policy")
     git(work, "push", "--quiet", "origin", "main")
+    (tmp_path / "holder").mkdir()
+    holder = request_file(tmp_path / "holder", "holder-dev", network={"addressSpace": ["10.50.0.0/23"]})
+    assert vending(work, "apply", str(holder)).returncode == 0
     (work / "requests").mkdir(exist_ok=True)
     request_file(work / "requests", "nohub-dev", managementGroup="sandbox", location="westeurope",
-                 network={"addressSpace": ["10.50.0.0/24"], "hubPeering": True})
+                 network={"addressSpace": ["10.60.0.0/24"], "hubPeering": True})
+    request_file(work / "requests", "overlap-dev", network={"addressSpace": ["10.70.0.0/24", "10.50.1.0/24"]})
     return work
 
 
@@ -67,11 +72,8 @@ def hook_entry(hook_id: str) -> list[str]:
     return [sys.executable, "-m", "vending", *entry[1:]]
 
 
-def test_the_same_request_is_refused_identically_everywhere(repository: Path, trunk: Path,
-                                                            service: FakeAzureDevOps) -> None:
-    path = "requests/nohub-dev.json"
-    before = git(trunk, "rev-parse", "main")
-    runs = {
+def refusals(repository: Path, service: FakeAzureDevOps, path: str) -> dict[str, subprocess.CompletedProcess[str]]:
+    return {
         "validate": vending(repository, "validate", path),
         "trigger": vending(repository, "trigger", path, "--organization", service.url, "--project",
                            service.project, "--pipeline", str(service.pipeline_id),
@@ -81,20 +83,45 @@ def test_the_same_request_is_refused_identically_everywhere(repository: Path, tr
         "pre-commit": subprocess.run([*hook_entry("vending-validate"), path], cwd=repository, capture_output=True,
                                      text=True, check=False, timeout=120),
     }
+
+
+def assert_identical(runs: dict[str, subprocess.CompletedProcess[str]]) -> list[str]:
+    expected = errors(runs["validate"])
+    assert expected
+    for name, result in runs.items():
+        assert result.returncode == 1, (name, result.stderr)
+        assert errors(result) == expected, name
+    return expected
+
+
+def test_the_same_request_is_refused_identically_everywhere(repository: Path, trunk: Path,
+                                                            service: FakeAzureDevOps) -> None:
+    path = "requests/nohub-dev.json"
+    before = git(trunk, "rev-parse", "main")
+    runs = refusals(repository, service, path)
     text = (repository / path).read_text().splitlines()
     mg = next(n for n, line in enumerate(text, 1) if '"managementGroup"' in line)
     peering = next(n for n, line in enumerate(text, 1) if '"hubPeering"' in line)
-    expected = errors(runs["validate"])
+    expected = assert_identical(runs)
     assert any(line.startswith(f"{path}:{mg}:") and "sandbox is retired (data.main.deny)" in line
                for line in expected), expected
     assert any(line.startswith(f"{path}:{peering}:") and "hub peering is requested in westeurope" in line
                for line in expected), expected
-    for name, result in runs.items():
-        assert result.returncode == 1, (name, result.stderr)
-        assert errors(result) == expected, name
     assert service.received == [], "trigger sent nothing"
     assert git(trunk, "rev-parse", "main") == before, "apply committed nothing"
     assert git(repository, "status", "--porcelain", "--", "generated", "records") == "", "render wrote nothing"
+
+
+def test_an_overlap_with_the_fleet_is_refused_identically_everywhere(repository: Path, trunk: Path,
+                                                                     service: FakeAzureDevOps) -> None:
+    path = "requests/overlap-dev.json"
+    before = git(trunk, "rev-parse", "main")
+    expected = assert_identical(refusals(repository, service, path))
+    line = next(n for n, text in enumerate((repository / path).read_text().splitlines(), 1) if "10.50.1.0/24" in text)
+    assert len(expected) == 1 and expected[0].startswith(f"{path}:{line}:"), expected
+    assert "10.50.1.0/24 overlaps 10.50.0.0/23 of subscription 'holder-dev'" in expected[0]
+    assert service.received == [], "trigger sent nothing"
+    assert git(trunk, "rev-parse", "main") == before, "apply committed nothing"
 
 
 def test_validate_outside_any_repository_checks_the_schema_only(tmp_path: Path) -> None:

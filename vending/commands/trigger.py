@@ -22,6 +22,7 @@ from vending.azdo import client
 from vending.azdo.parameters import parameters_from_request
 from vending.commands.options import output_option, repo_if_any, repo_option
 from vending.errors import EXIT_OK, InvalidInput
+from vending.fleet_addresses import tree_index
 from vending.intake import accept_file
 from vending.policy import check_policy
 from vending.upgrade import upgrade
@@ -58,7 +59,7 @@ def command(*, request: str, organization: str, project: str, pipeline_id: int, 
     try:
         accepted = accept_file(request)
         if config is not None:
-            check_policy(accepted, config)
+            check_policy(accepted, config, addresses=tree_index(config))
     except InvalidInput as exc:
         raise exc.because("not sent: fix the request first") from None
     for warning in accepted.warnings:
