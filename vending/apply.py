@@ -24,7 +24,7 @@ from vending.config import REQUESTS_DIR, Config
 from vending.desired import Desired, Subscription, desired
 from vending.errors import Conflict, UsageError
 from vending.fleet_addresses import index_files, vend_addresses
-from vending.fleet_index import FLEET_INDEX, with_request
+from vending.fleet_index import FLEET_INDEX
 from vending.gitops.commit import Commit, Identity, message, one_line, pipeline_trailers, requester_identity
 from vending.gitops.follow import follow, keep_on_branch
 from vending.gitops.push import RetryBudget, base_commit, land, open_clone
@@ -171,7 +171,7 @@ def propose(repo: Path, tip: str | None, ask: Ask, object_format: str, environ: 
                      policy_inputs=inputs)
     indexes = index_files(addresses)
     if inputs is not None:  # the fleet index, read by path on the tip and changed for this subscription only
-        indexes[FLEET_INDEX] = with_request(trunk.fleet_index_at(inputs), dated(accepted, record, config).request)
+        indexes[FLEET_INDEX] = trunk.fleet_index_with(inputs, dated(accepted, record, config).request)
     wanted = Desired(files={**wanted.files, **indexes}, scope=[*wanted.scope, INDEX_PATH, FLEET_INDEX])
     plan = make_plan(wanted, GitTree(repo, tip, object_format))
     trailers = [*_trailers(request, action, requested_by, ticket, environ),
