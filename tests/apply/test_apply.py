@@ -35,6 +35,7 @@ def test_create_commits_the_request_and_its_files_with_an_audit_trail(clone: Clo
         assert line in trailers
     changed = set(git(trunk, "diff-tree", "--no-commit-id", "--name-only", "-r", "main").split())
     assert changed == {"requests/payments-prod.yaml", "records/payments-prod.json", "records/_fleet.json",
+                       "generated/addresses.json",
                        "generated/terraform/production/payments-prod/main.tf.json",
                        "generated/crossplane/production/payments-prod.yaml"}
     assert git(trunk, "show", "main:requests/payments-prod.yaml") == example("payments-prod").read_text(), \
