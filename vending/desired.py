@@ -18,14 +18,14 @@ from vending.config import REQUESTS_DIR, Config
 from vending.errors import FleetInvalid, InvalidInput
 from vending.fleet import accept_stored, load_fleet, relative
 from vending.fleet_addresses import fleet_index_files, index_files, tree_index, vend_addresses
-from vending.fleet_index import FLEET_INDEX, index_bytes
+from vending.fleet_index import FLEET_INDEX, MAX_INDEX_BYTES, index_bytes, with_request_bytes
 from vending.intake import Accepted, accept_file
 from vending.model import Request
 from vending.policy import PolicyInputs, check_policy
 from vending.records import Record, dated, read_record, record_facts, record_files, record_path
 from vending.render import Files
 from vending.render.targets import generated_scope, owned, render_platform, render_request
-from vending.repo_files import stored_request_paths
+from vending.repo_files import read_file, stored_request_paths
 
 Tick = Callable[[], None]
 
@@ -127,7 +127,14 @@ def for_requests(sources: Sequence[str], config: Config, targets: Sequence[str],
         shown = relative(config.root, Path(accepted.path)) if accepted.path != "<stdin>" else ""
         subscriptions.append(Subscription(accepted=accepted, record=record, source=shown))
     result = desired(subscriptions, config, targets, fleet=False, failures=failures)
-    return Desired(files={**result.files, **index_files(index)}, scope=[*result.scope, INDEX_PATH])
+    files = {**result.files, **index_files(index)}
+    fleet = read_file(config.root, FLEET_INDEX, limit=MAX_INDEX_BYTES)
+    if fleet is not None:  # each rendered subscription's entry, as apply commits it (render --all starts the file)
+        for subscription in subscriptions:
+            fleet = with_request_bytes(fleet, dated(subscription.accepted, subscription.record, config).request,
+                                       FLEET_INDEX)
+        files[FLEET_INDEX] = fleet
+    return Desired(files=files, scope=[*result.scope, INDEX_PATH, FLEET_INDEX])
 
 
 def for_fleet(config: Config, targets: Sequence[str], tick: Tick | None = None) -> Desired:
