@@ -11,8 +11,9 @@ from vending.config import load_config
 from vending.desired import Subscription, desired, for_fleet, for_requests
 from vending.errors import FleetInvalid
 from vending.fleet import load_fleet
+from vending.fleet_index import FLEET_INDEX, index_bytes
 from vending.plan import WorkingTree, make_plan
-from vending.records import read_record
+from vending.records import dated, read_record
 
 from .conftest import ROOT, VENDED_ON
 
@@ -24,8 +25,10 @@ def test_the_fleet_wants_exactly_the_committed_generated_tree() -> None:
     fleet = for_fleet(config, list(config.targets))
     assert not make_plan(fleet, WorkingTree(GOLDEN))
     assert "generated/terraform/" in fleet.scope and "CODEOWNERS" in fleet.scope
-    assert not any(path.startswith(("records/", "requests/")) for path in [*fleet.files, *fleet.scope]), \
-        "records and requests are inputs of a fleet render"
+    resolved = [dated(a, read_record(GOLDEN, a.request.name), config).request for a in load_fleet(GOLDEN)]
+    assert fleet.files[FLEET_INDEX] == index_bytes(resolved), "derived like generated/, with allocated prefixes"
+    assert not any(path.startswith(("records/", "requests/")) for path in [*fleet.files, *fleet.scope]
+                   if path != FLEET_INDEX), "records and requests are inputs of a fleet render"
 
 
 def test_one_subscription_owns_its_own_paths_and_renders_as_in_the_fleet() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -21,18 +22,28 @@ HEAVY = ("vending.render", "vending.desired", "vending.gitops", "vending.azdo", 
          "vending.plan", "vending.writer", "vending.records", "vending.fleet", "vending.apply", "vending.trunk")
 
 
-def loaded(*args: str) -> tuple[int, list[str]]:
+def loaded(*args: str, cwd: Path = ROOT) -> tuple[int, list[str]]:
     result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True,
-                            cwd=ROOT)
+                            cwd=cwd)
     report = json.loads(result.stdout.strip().splitlines()[-1])
     return report["code"], report["modules"]
 
 
-@pytest.mark.parametrize("args", [["--version"], ["validate", "requests/payments-prod.yaml"]], ids=" ".join)
-def test_light_commands_load_no_rendering_git_or_azure_devops_code(args: list[str]) -> None:
-    code, modules = loaded(*args)
+@pytest.mark.parametrize("args", [["--version"], ["validate", str(ROOT / "requests" / "payments-prod.yaml")]],
+                         ids=lambda args: args[0])
+def test_light_commands_load_no_rendering_git_or_azure_devops_code(args: list[str], tmp_path: Path) -> None:
+    """Outside a repository; inside one, validate runs the repository's checks (below)."""
+    code, modules = loaded(*args, cwd=tmp_path)
     assert code == 0
     assert [m for m in modules if m.startswith(HEAVY)] == []
+
+
+def test_validate_in_a_repository_loads_its_checks_but_no_git_or_azure_devops_code() -> None:
+    code, modules = loaded("validate", "requests/payments-prod.yaml")
+    assert code == 0
+    assert "vending.policy" in modules
+    checks = ("vending.render", "vending.records", "vending.fleet")  # what the repository's checks read
+    assert [m for m in modules if m.startswith(HEAVY) and not m.startswith(checks)] == []
 
 
 def test_version_loads_no_validation() -> None:

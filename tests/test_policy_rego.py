@@ -166,6 +166,7 @@ def test_data_holds_the_configuration_and_the_fleet_index(run_cli: RunCli, gitop
     requests = gitops_repo / "requests"
     (requests / "risk-models-prod.json").write_text(
         (requests / "risk-models-prod.json").read_text().replace("carol@contoso.com", "alice@contoso.com"))
+    (gitops_repo / FLEET_INDEX).unlink()
     assert run_cli("render", "--all", "--repo", str(gitops_repo)).code == 0, "no index: an empty fleet"
     (gitops_repo / FLEET_INDEX).write_bytes(index_bytes(a.request for a in load_fleet(gitops_repo)))
     result = run_cli("render", "--all", "--repo", str(gitops_repo))

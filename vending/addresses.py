@@ -19,6 +19,7 @@ A prefix is handled as an interval of integers (family, first, last): comparing 
 from __future__ import annotations
 
 import bisect
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -257,8 +258,15 @@ def parse_index(raw: bytes, path: str = INDEX_PATH) -> dict[str, str]:
 
 
 def index_bytes(index: Index) -> bytes:
-    """The index as stored: prefixes in address order (IPv4 first), the same bytes on every machine."""
-    return json_bytes({prefix: index[prefix] for prefix in sorted(index, key=_address_order)})
+    """The index as stored: prefixes in address order (IPv4 first), the same bytes on every machine.
+    Byte-identical to `json_bytes` of the sorted mapping, a line at a time (apply writes it on every vend)."""
+    if not index:
+        return json_bytes({})
+    lines = ",\n".join(f"  {_string(prefix)}: {_string(index[prefix])}" for prefix in sorted(index, key=_address_order))
+    return f"{{\n{lines}\n}}\n".encode()
+
+
+_string = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _address_order(prefix: str) -> tuple[int, int, int]:
@@ -269,6 +277,11 @@ def _address_order(prefix: str) -> tuple[int, int, int]:
 
 def updated_index(index: Index, name: str, prefixes: Sequence[str]) -> bytes:
     """The index after subscription `name` holds exactly `prefixes`: its old entries released."""
+    return index_bytes(updated(index, name, prefixes))
+
+
+def updated(index: Index, name: str, prefixes: Sequence[str]) -> dict[str, str]:
+    """`updated_index` as a mapping (no second parse of what was just written)."""
     kept = {prefix: owner for prefix, owner in index.items() if owner != name}
     kept.update((canonical(prefix), name) for prefix in prefixes)
-    return index_bytes(kept)
+    return kept

@@ -18,10 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from vending import schemas, trunk
+from vending import guardrails, schemas, trunk
+from vending.addresses import INDEX_PATH
 from vending.config import REQUESTS_DIR, Config
-from vending.desired import Subscription, desired
+from vending.desired import Desired, Subscription, desired
 from vending.errors import Conflict, UsageError
+from vending.fleet_addresses import index_files, vend_addresses
+from vending.fleet_index import FLEET_INDEX
 from vending.gitops.commit import Commit, Identity, message, one_line, pipeline_trailers, requester_identity
 from vending.gitops.follow import follow, keep_on_branch
 from vending.gitops.push import RetryBudget, base_commit, land, open_clone
@@ -29,7 +32,7 @@ from vending.gitops.tree import GitTree, object_format_of
 from vending.intake import Accepted, accept
 from vending.model import Request
 from vending.plan import Plan, make_plan
-from vending.records import record_facts
+from vending.records import dated, record_facts
 from vending.render.targets import TARGETS
 from vending.render.yaml_emit import dump
 
@@ -42,6 +45,8 @@ class Submitted:
     raw: bytes
     suffix: str
     """`.yaml` or `.json`: how the stored request is named and read."""
+    accept_changes: tuple[str, ...] = ()
+    """The guardrails (`vending.guardrails.KINDS`) this run overrides by name."""
 
     @property
     def name(self) -> str:
@@ -134,6 +139,7 @@ def propose(repo: Path, tip: str | None, ask: Ask, object_format: str, environ: 
     """The change that puts `ask` on `tip`, vended on `today`: facts the tip's record already holds are kept,
     so a retry on a newer tip keeps the first-recorded ones."""
     config = trunk.config_at(repo, tip)
+    inputs = trunk.policy_inputs_at(repo, tip) if tip is not None else None
     stored = trunk.stored_request(repo, tip, ask.name)
     previous = trunk.read_stored(repo, tip, stored.path) if tip is not None and stored is not None else None
     if isinstance(ask, Decommission):
@@ -153,14 +159,25 @@ def propose(repo: Path, tip: str | None, ask: Ask, object_format: str, environ: 
     action = trunk.check_change(request, previous.request if previous else None, stored)
     if action == "decommission" and tip is not None:
         trunk.check_cancellable(repo, tip, request, config)
+    accepted_changes = guardrails.guard(accepted, previous.request if previous else None, config,
+                                        ask.accept_changes if isinstance(ask, Submitted) else ())
     record = record_facts(accepted, trunk.record_at(repo, tip, ask.name), today)
+    # The fleet's address space, read by path on this tip: a retry on a newer tip allocates again from it.
+    record, addresses = vend_addresses(accepted, record, trunk.address_index_at(repo, tip), config)
     subscription = Subscription(accepted=accepted, record=record, source=f"{REQUESTS_DIR}/{ask.name}{suffix}",
                                 stored=raw)
     # Every target's files of the subscription are its own, also those of a target no longer configured.
-    wanted = desired([subscription], config, config.targets, fleet=False, owned_targets=list(TARGETS))
+    wanted = desired([subscription], config, config.targets, fleet=False, owned_targets=list(TARGETS),
+                     policy_inputs=inputs)
+    indexes = index_files(addresses)
+    if inputs is not None:  # the fleet index, read by path on the tip and changed for this subscription only
+        indexes[FLEET_INDEX] = trunk.fleet_index_with(inputs, dated(accepted, record, config).request)
+    wanted = Desired(files={**wanted.files, **indexes}, scope=[*wanted.scope, INDEX_PATH, FLEET_INDEX])
     plan = make_plan(wanted, GitTree(repo, tip, object_format))
+    trailers = [*_trailers(request, action, requested_by, ticket, environ),
+                *(change.trailer() for change in accepted_changes)]
     text = message(f"vend: {action} subscription {request.name}", _body(request, action, config, requested_by, ticket),
-                   _trailers(request, action, requested_by, ticket, environ), config.git.skip_ci)
+                   trailers, config.git.skip_ci)
     return Proposal(tip=tip, config=config, action=action, stored_blob=stored.blob if stored else None, plan=plan,
                     message=text, author=requester_identity(requested_by))
 

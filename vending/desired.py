@@ -18,12 +18,14 @@ from vending.config import REQUESTS_DIR, Config
 from vending.errors import FleetInvalid, InvalidInput
 from vending.fleet import accept_stored, load_fleet, relative
 from vending.fleet_addresses import fleet_index_files, index_files, tree_index, vend_addresses
+from vending.fleet_index import FLEET_INDEX, MAX_INDEX_BYTES, index_bytes, with_request_bytes
 from vending.intake import Accepted, accept_file
-from vending.policy import check_policy
+from vending.model import Request
+from vending.policy import PolicyInputs, check_policy
 from vending.records import Record, dated, read_record, record_facts, record_files, record_path
 from vending.render import Files
 from vending.render.targets import generated_scope, owned, render_platform, render_request
-from vending.repo_files import stored_request_paths
+from vending.repo_files import read_file, stored_request_paths
 
 Tick = Callable[[], None]
 
@@ -50,24 +52,27 @@ class Desired:
 
 def desired(subscriptions: Iterable[Subscription], config: Config, targets: Sequence[str], *,
             fleet: bool, owned_targets: Sequence[str] | None = None, tick: Tick | None = None,
-            failures: Sequence[InvalidInput] = ()) -> Desired:
+            failures: Sequence[InvalidInput] = (), policy_inputs: PolicyInputs | None = None) -> Desired:
     """The files of `subscriptions` for `targets`, each checked against the repository's policy.
 
     With `fleet`, the subscriptions are every stored request: the result is the whole generated tree
     with the platform files, and records are only read. Otherwise each subscription's own paths are
     replaced: its files of `owned_targets` (default: `targets`), its record and, when the run stores
     its request, every path that request may have. `FleetInvalid` lists every subscription that
-    cannot be rendered, after the `failures` met while reading them."""
+    cannot be rendered, after the `failures` met while reading them. `policy_inputs`: the policy and
+    fleet index to check with when they are not the working tree's (apply: trunk's tip)."""
     files: Files = {}
     scope: list[str] = []
     failed = list(failures)
+    resolved: list[Request] = []
     for subscription in subscriptions:
         accepted = subscription.accepted
         name = accepted.request.name
         try:
-            check_policy(accepted, config)
+            check_policy(accepted, config, policy_inputs)
             request = dated(accepted, subscription.record, config).request
             files.update(render_request(request, config, targets, source=subscription.source))
+            resolved.append(request)
         except InvalidInput as exc:
             failed.append(exc)
             continue
@@ -87,7 +92,8 @@ def desired(subscriptions: Iterable[Subscription], config: Config, targets: Sequ
         raise FleetInvalid(failed)
     if fleet:
         files.update(render_platform(config, targets))
-        scope = generated_scope(config, targets)
+        files[FLEET_INDEX] = index_bytes(resolved)  # with the prefixes allocated by size, from the records
+        scope = [*generated_scope(config, targets), FLEET_INDEX]
     return Desired(files=files, scope=scope)
 
 
@@ -121,7 +127,14 @@ def for_requests(sources: Sequence[str], config: Config, targets: Sequence[str],
         shown = relative(config.root, Path(accepted.path)) if accepted.path != "<stdin>" else ""
         subscriptions.append(Subscription(accepted=accepted, record=record, source=shown))
     result = desired(subscriptions, config, targets, fleet=False, failures=failures)
-    return Desired(files={**result.files, **index_files(index)}, scope=[*result.scope, INDEX_PATH])
+    files = {**result.files, **index_files(index)}
+    fleet = read_file(config.root, FLEET_INDEX, limit=MAX_INDEX_BYTES)
+    if fleet is not None:  # each rendered subscription's entry, as apply commits it (render --all starts the file)
+        for subscription in subscriptions:
+            fleet = with_request_bytes(fleet, dated(subscription.accepted, subscription.record, config).request,
+                                       FLEET_INDEX)
+        files[FLEET_INDEX] = fleet
+    return Desired(files=files, scope=[*result.scope, INDEX_PATH, FLEET_INDEX])
 
 
 def for_fleet(config: Config, targets: Sequence[str], tick: Tick | None = None) -> Desired:

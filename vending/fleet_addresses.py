@@ -26,7 +26,7 @@ from vending.addresses import (
     parse_index,
     platform_holders,
     resolve,
-    updated_index,
+    updated,
 )
 from vending.config import Config
 from vending.errors import FleetInvalid, InvalidInput, Problem
@@ -69,7 +69,7 @@ def vend_addresses(accepted: Accepted, record: Record | None, index: Index,
     problems = check_against(index, accepted.request.name, prefixes, config)
     if problems:
         raise InvalidInput(accepted.path, [located(accepted.document, p) for p in problems])
-    return record, parse_index(updated_index(index, accepted.request.name, prefixes))
+    return record, updated(index, accepted.request.name, prefixes)
 
 
 def located(document: Document, problem: Problem) -> Problem:

@@ -11,23 +11,49 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from vending import naming, rego, reporter, roles, schemas
+from vending.addresses import Index, check_against
 from vending.allowlists import allow_list_problems, role_entries
 from vending.config import CONFIG_FILE, Config
 from vending.errors import InvalidInput, Problem
-from vending.fleet_index import FLEET_INDEX, fleet_json, read_fleet_index
+from vending.fleet_addresses import concrete_prefixes, located
+from vending.fleet_index import FLEET_INDEX, fleet_json, parse_index, read_fleet_index
 from vending.intake import Accepted
 from vending.render.terraform import network_names
 from vending.repo_files import inside
 from vending.schema_defaults import with_defaults
 
 
-def check_policy(accepted: Accepted, config: Config) -> None:
+@dataclass(frozen=True)
+class PolicyInputs:
+    """The policy modules and the fleet index a check reads, when they are not the working tree's: apply
+    reads them at trunk's tip (`vending.trunk.policy_inputs_at`), as it reads vending.yaml there."""
+
+    modules: tuple[rego.Module, ...]
+    fleet_index: bytes | None
+    shown: str
+    """Where they come from, for messages (`trunk abc123`)."""
+
+
+def check_policy(accepted: Accepted, config: Config, inputs: PolicyInputs | None = None, *,
+                 addresses: Index | None = None) -> None:
+    """Every check of a request against its repository, in one place: `validate` and `trigger` (given the
+    repository), `render`, `check`, `apply`, `decommission` and the pre-commit hook call this and nothing
+    else, so a request one of them accepts none of them refuses. `inputs`: trunk's policy and fleet index
+    (apply); None: the working tree's. `addresses`: the fleet's address index to check the request's
+    prefixes with, for the commands that do not allocate (validate, trigger); render, apply and
+    decommission check them as they allocate (`fleet_addresses.vend_addresses`), with the same messages."""
     problems = [*_hub_peering(accepted, config), *_custom_roles(accepted, config), *_derived_names(accepted, config),
                 *allow_list_problems(accepted, config)]
-    refusals, warnings = policy_findings(accepted, config)
+    if addresses is not None:
+        prefixes = concrete_prefixes(accepted, None)
+        problems.extend(located(accepted.document, problem)
+                        for problem in check_against(addresses, accepted.request.name, prefixes, config))
+    refusals, warnings = policy_findings(accepted, config, inputs)
     for warning in warnings:  # here, not in each command: every command that checks a request shows them
         reporter.echo_problem(accepted.path, warning, "warning")
     problems.extend(refusals)
@@ -35,10 +61,11 @@ def check_policy(accepted: Accepted, config: Config) -> None:
         raise InvalidInput(accepted.path, problems)
 
 
-def policy_findings(accepted: Accepted, config: Config) -> tuple[list[Problem], list[Problem]]:
+def policy_findings(accepted: Accepted, config: Config,
+                    inputs: PolicyInputs | None = None) -> tuple[list[Problem], list[Problem]]:
     """(refusals, warnings) of the Rego policies under policy/ for `accepted`, each at the request field
     the rule names (`field`), or its nearest ancestor the request has."""
-    compiled = policy_engine(config)
+    compiled = policy_engine(config, inputs=inputs)
     if compiled is None:
         return [], []
     document = with_defaults(accepted.upgraded, schemas.schema_for(schemas.latest().name))
@@ -50,15 +77,17 @@ def policy_findings(accepted: Accepted, config: Config) -> tuple[list[Problem], 
     return refusals, warnings
 
 
-def policy_engine(config: Config, *, tests: bool = False) -> rego.Engine | None:
+def policy_engine(config: Config, *, tests: bool = False, inputs: PolicyInputs | None = None) -> rego.Engine | None:
     """The policies of the repository compiled with their data (with the test modules, `*_test.rego`, for
     `policy test`; without them to check requests), or None when there are none. Compiled once per run
     (the modules, vending.yaml and the fleet index are the key), not once per request."""
-    modules = tuple(m for m in rego.read_modules(config.root) if tests or not rego.is_test_module(m.path))
+    every = rego.read_modules(config.root) if inputs is None else inputs.modules
+    modules = tuple(m for m in every if tests or not rego.is_test_module(m.path))
     if not modules:
         return None
+    fleet: _FleetKey = _stamp(config.root) if inputs is None else ("bytes", inputs.fleet_index, inputs.shown)
     return _compiled(config.root, modules, json.dumps(dict(config.document), sort_keys=True),
-                     _stamp(config.root), () if tests else config.policy.namespaces)
+                     fleet, () if tests else config.policy.namespaces)
 
 
 def _stamp(root: Path) -> tuple[int, int, int] | None:
@@ -69,12 +98,14 @@ def _stamp(root: Path) -> tuple[int, int, int] | None:
     return status.st_ino, status.st_mtime_ns, status.st_size
 
 
-_Key = tuple[Path, tuple[rego.Module, ...], str, tuple[int, int, int] | None, tuple[str, ...]]
+_FleetKey = tuple[int, int, int] | tuple[str, bytes | None, str] | None
+"""The working tree's index by its stat (None: there is none), or trunk's by its bytes."""
+_Key = tuple[Path, tuple[rego.Module, ...], str, _FleetKey, tuple[str, ...]]
 _engines: dict[_Key, rego.Engine] = {}
 
 
 def _compiled(root: Path, modules: tuple[rego.Module, ...], config_json: str,
-              fleet_stamp: tuple[int, int, int] | None, namespaces: tuple[str, ...]) -> rego.Engine:
+              fleet_stamp: _FleetKey, namespaces: tuple[str, ...]) -> rego.Engine:
     """The engine of the last key asked for: a run checks one repository, and each engine is a worker process,
     so the previous one is stopped when another is needed."""
     key = (root, modules, config_json, fleet_stamp, namespaces)
@@ -82,10 +113,17 @@ def _compiled(root: Path, modules: tuple[rego.Module, ...], config_json: str,
         for old in _engines.values():
             old.close()
         _engines.clear()
-        fleet = read_fleet_index(root) if fleet_stamp else {"subscriptions": {}}
+        fleet = _fleet(root, fleet_stamp)
         data = f'{{"vending":{{"config":{config_json},"fleet":{fleet_json(fleet)}}}}}'
         _engines[key] = rego.Engine(modules, data, namespaces)
     return _engines[key]
+
+
+def _fleet(root: Path, key: _FleetKey) -> dict[str, Any]:
+    if isinstance(key, tuple) and len(key) == 3 and key[0] == "bytes":
+        raw, shown = key[1], key[2]
+        return {"subscriptions": {}} if not isinstance(raw, bytes) else parse_index(raw, f"{FLEET_INDEX} ({shown})")
+    return read_fleet_index(root) if key else {"subscriptions": {}}
 
 
 def _hub_peering(accepted: Accepted, config: Config) -> list[Problem]:

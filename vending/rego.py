@@ -23,7 +23,7 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,11 +72,14 @@ class TestResult:
 
 def read_modules(root: Path) -> tuple[Module, ...]:
     """The Rego modules under policy/ of the repository at `root` (none when it has no policy/)."""
+    paths = [relative for relative in list_files(root, POLICY_DIR) if relative.endswith(SUFFIX)]
+    return modules_from((relative, read_file(root, relative, limit=MAX_MODULE_BYTES) or b"") for relative in paths)
+
+
+def modules_from(files: Iterable[tuple[str, bytes]]) -> tuple[Module, ...]:
+    """The modules of these (path, content) pairs, from the working tree or from a commit of trunk."""
     modules = []
-    for relative in list_files(root, POLICY_DIR):
-        if not relative.endswith(SUFFIX):
-            continue
-        raw = read_file(root, relative, limit=MAX_MODULE_BYTES) or b""
+    for relative, raw in files:
         if len(raw) > MAX_MODULE_BYTES:
             raise PolicyError([(relative, Problem(f"the module is over {MAX_MODULE_BYTES:,} bytes"))])
         try:

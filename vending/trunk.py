@@ -7,14 +7,20 @@ guards compare every change with it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from vending import rego
+from vending.addresses import INDEX_PATH, Index
+from vending.addresses import parse_index as parse_address_index
 from vending.config import CONFIG_FILE, REQUESTS_DIR, Config, config_from_bytes
 from vending.errors import ConfigError, InvalidInput, NotOnTrunk, VendingError
+from vending.fleet_index import FLEET_INDEX, with_request_bytes
 from vending.gitops import git
 from vending.intake import Accepted, accept, request_syntax
 from vending.model import Request
+from vending.policy import PolicyInputs
 from vending.records import Record, parse_record, record_path
 from vending.repo_files import stored_request_paths
 
@@ -27,13 +33,54 @@ class Stored:
     blob: str
 
 
+TIP_FILES = (CONFIG_FILE, FLEET_INDEX, INDEX_PATH)
+"""The repository-wide files every vend reads at the tip, read together (one git call, not three)."""
+
+
+@functools.lru_cache(maxsize=4)
+def tip_files(repo: Path, tip: str) -> dict[str, bytes | None]:
+    return git.show_many(repo, tip, TIP_FILES)
+
+
 def config_at(repo: Path, tip: str | None) -> Config:
     """The tip's vending.yaml: trunk's policy, not the working tree's."""
-    raw = git.show_bytes(repo, tip, CONFIG_FILE) if tip is not None else None
+    raw = tip_files(repo, tip)[CONFIG_FILE] if tip is not None else None
     if raw is None or tip is None:
         raise ConfigError(f"trunk has no {CONFIG_FILE}; a GitOps repository managed by vending needs one at its root "
                           "(see the README)")
     return config_from_bytes(raw, f"{CONFIG_FILE} (trunk {tip[:12]})", repo)
+
+
+def policy_inputs_at(repo: Path, tip: str) -> PolicyInputs:
+    """The tip's policy modules (policy/**.rego) and fleet index, read by path: trunk's policy, never the
+    clone's working tree, which a run may not trust (an agent's checkout, a local edit)."""
+    entries = git.ls_tree(repo, tip, [rego.POLICY_DIR])
+    files = []
+    for path, (mode, _blob) in sorted(entries.items()):
+        if not path.endswith(rego.SUFFIX):
+            continue
+        if mode not in ("100644", "100755"):
+            raise VendingError(f"{path} on trunk is not a plain file (mode {mode}); vending reads only plain "
+                               "files: replace it before vending again")
+        files.append((path, git.show_bytes(repo, tip, path) or b""))
+    return PolicyInputs(modules=rego.modules_from(files), fleet_index=tip_files(repo, tip)[FLEET_INDEX],
+                        shown=f"trunk {tip[:12]}")
+
+
+def fleet_index_with(inputs: PolicyInputs, request: Request) -> bytes:
+    """The tip's fleet index with the entry of `request` (what the vend commits); refused when trunk has none
+    (a repository from before it: `vending render --all` writes it, `vending check` proves it)."""
+    if inputs.fleet_index is None:
+        raise VendingError(f"trunk ({inputs.shown}) has no {FLEET_INDEX}, the index of the fleet that policies "
+                           f"read and each vend updates; run vending render --all on trunk and commit it, then "
+                           "vend again")
+    return with_request_bytes(inputs.fleet_index, request, f"{FLEET_INDEX} ({inputs.shown})")
+
+
+def address_index_at(repo: Path, tip: str | None) -> Index:
+    """The fleet's address index on the tip, read by path (none yet: no prefix is held)."""
+    raw = tip_files(repo, tip)[INDEX_PATH] if tip else None
+    return {} if raw is None or tip is None else parse_address_index(raw, f"{INDEX_PATH} (trunk {tip[:12]})")
 
 
 def stored_request(repo: Path, tip: str | None, name: str) -> Stored | None:

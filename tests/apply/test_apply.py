@@ -34,7 +34,8 @@ def test_create_commits_the_request_and_its_files_with_an_audit_trail(clone: Clo
                  "Vending-Schema-Model: 2.1.0", "Requested-By: alice@contoso.com", "Change-Ticket: CHG0012345"):
         assert line in trailers
     changed = set(git(trunk, "diff-tree", "--no-commit-id", "--name-only", "-r", "main").split())
-    assert changed == {"requests/payments-prod.yaml", "records/payments-prod.json",
+    assert changed == {"requests/payments-prod.yaml", "records/payments-prod.json", "records/_fleet.json",
+                       "generated/addresses.json",
                        "generated/terraform/production/payments-prod/main.tf.json",
                        "generated/crossplane/production/payments-prod.yaml"}
     assert git(trunk, "show", "main:requests/payments-prod.yaml") == example("payments-prod").read_text(), \

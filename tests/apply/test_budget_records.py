@@ -87,7 +87,8 @@ def test_a_budget_added_later_gets_its_own_date_and_a_removed_one_is_forgotten(
     assert trunk_json(trunk, "records/grow-dev.json")["budgets"]["base"] == {"startDate": "2027-02-01"}
     none = request_file(tmp_path, "grow-dev")
     assert vending(work, "apply", str(none), env=on("2027-02-14")).returncode == 0
-    assert git(trunk, "ls-tree", "--name-only", "main", "records/").strip() == "", "no facts: no record"
+    assert git(trunk, "ls-tree", "--name-only", "main", "records/").split() == ["records/_fleet.json"], \
+        "no facts: no record (only the fleet index)"
 
 
 def test_an_explicit_start_is_checked_against_azure_once_when_the_budget_is_created(
@@ -100,7 +101,8 @@ def test_an_explicit_start_is_checked_against_azure_once_when_the_budget_is_crea
             "2026-04-10 (UTC)" in refused.stderr), refused.stderr
     assert "not before the start of the current calendar quarter (2026-04-01)" in refused.stderr
     assert "Traceback" not in refused.stderr
-    assert git(trunk, "ls-tree", "-r", "--name-only", "main", "requests", "records").strip() == "", "nothing landed"
+    assert git(trunk, "ls-tree", "-r", "--name-only", "main", "requests", "records").split() == \
+        ["records/_fleet.json"], "nothing landed (the fleet index is from the start)"
 
     ahead = request_file(tmp_path, "dated-dev", budgets={"q": budget("Monthly", startDate="2027-05-01")})
     too_far = vending(work, "apply", str(ahead), env=on("2026-04-10"))

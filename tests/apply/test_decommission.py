@@ -129,7 +129,8 @@ def test_delete_is_refused_when_an_earlier_version_had_a_network(clone: Clone, t
     _switch_to_delete(work)
     networked = request_file(tmp_path, "spoke-dev", network={"addressSpace": ["10.30.0.0/24"]})
     assert vending(work, "apply", str(networked)).returncode == 0
-    assert vending(work, "apply", str(request_file(tmp_path, "spoke-dev"))).returncode == 0  # network removed
+    removed = vending(work, "apply", str(request_file(tmp_path, "spoke-dev")), "--accept-change", "network")
+    assert removed.returncode == 0, removed.stderr
     before = git(trunk, "rev-parse", "main")
     result = vending(work, "decommission", "spoke-dev", "--confirm", "spoke-dev", "--requested-by", "bob@contoso.com")
     assert result.returncode == 1, result.stderr

@@ -47,9 +47,11 @@ def _as_json(tree: dict[str, object]) -> Hostile:
 
 
 @pytest.mark.usefixtures("quiet_env")
-def test_validate_render_and_from_pipeline_agree(run_cli: RunCli, gitops_repo: Path, tmp_path: Path) -> None:
+def test_validate_render_and_from_pipeline_agree(run_cli: RunCli, gitops_repo: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     work = tmp_path / "work"
     work.mkdir()
+    monkeypatch.chdir(work)  # validate outside any repository: the schema alone, as from-pipeline decodes
     agent = {"TF_BUILD": "True"}
 
     @fuzz_settings(150)

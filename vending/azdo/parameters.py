@@ -32,7 +32,7 @@ SOURCE = "<pipeline parameters>"
 """How problems in decoded parameters are labelled: they have no file or line."""
 
 TEMPLATE_PARAMETERS = (
-    "dryRun", "gitopsRepository", "trunkBranch", "environment", "serviceConnections", "vendingVersion",
+    "dryRun", "gitopsRepository", "trunkBranch", "environment", "serviceConnections", "acceptChanges", "vendingVersion",
     "terraformVersion", "pool")
 """Parameters of the template itself, never request properties."""
 

@@ -102,6 +102,10 @@ TOOL_PARAMETERS: list[dict[str, Any]] = [
     {"name": "serviceConnections",
      "displayName": "Service connection by workload for the dry run's terraform plan (none: validate only)",
      "type": "object", "default": {}},
+    {"name": "acceptChanges",
+     "displayName": "Changes of an existing subscription to accept (location billingScope managementGroup network "
+                    "addressSpace; empty: none)",
+     "type": "string", "default": ""},
     {"name": "vendingVersion", "displayName": "vending version from the package index (empty: the template's tag)",
      "type": "string", "default": ""},
     {"name": "terraformVersion", "displayName": "Terraform version to download (empty: the agent's terraform)",
@@ -267,7 +271,9 @@ def _plan_step(env: dict[str, str]) -> dict[str, Any]:
 
 def pipeline_template(schema: Mapping[str, Any]) -> dict[str, Any]:
     """The template as data (what `render_pipeline_template` writes)."""
-    trunk = {"VENDING_TRUNK": _encoded("parameters.trunkBranch"), "REQUEST_FILE": REQUEST_FILE}
+    trunk = {"VENDING_TRUNK": _encoded("parameters.trunkBranch"), "REQUEST_FILE": REQUEST_FILE,
+             # read by vending apply (vending.guardrails): the dry run and the vend accept the same changes
+             "VENDING_ACCEPT_CHANGE": _encoded("parameters.acceptChanges")}
     terraform = {"TERRAFORM_VERSION": _encoded("parameters.terraformVersion"), "TF_IN_AUTOMATION": "true",
                  "TF_INPUT": "false"}
     return {

@@ -44,6 +44,17 @@ def open_repo(repo: Path | None) -> Config:
     return config
 
 
+def repo_if_any(repo: Path | None) -> Config | None:
+    """For the commands that also work on a request alone (validate, trigger): the repository `--repo`
+    names, else the one the current directory is in (the nearest vending.yaml at or above it), whose
+    checks then run too; None outside any repository."""
+    if repo is None:
+        start = Path.cwd().resolve()
+        if not any((directory / CONFIG_FILE).is_file() for directory in (start, *start.parents)):
+            return None
+    return open_repo(repo)
+
+
 def chosen_targets(config: Config, target: str | None) -> list[str]:
     if target is None:
         return list(config.targets)

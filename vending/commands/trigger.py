@@ -1,7 +1,9 @@
 """`vending trigger REQUEST`: validate a request here, then queue the vending pipeline with it.
 
 The request is checked against the schema version it pins before anything is
-sent (a mistake is found on the requester's machine, not in a failed run), then
+sent (a mistake is found on the requester's machine, not in a failed run) and, given
+the repository (`--repo`, or the one the current directory is in), as `validate`,
+`render` and `apply` check it (`vending.policy.check_policy`), then
 upgraded to the newest model, because the pipeline's parameters are the newest
 schema's, and queued through the Runs API with its properties as
 `templateParameters`.
@@ -10,6 +12,7 @@ schema's, and queued through the Runs API with its properties as
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,9 +20,11 @@ import click
 from vending import reporter, schemas
 from vending.azdo import client
 from vending.azdo.parameters import parameters_from_request
-from vending.commands.options import output_option
+from vending.commands.options import output_option, repo_if_any, repo_option
 from vending.errors import EXIT_OK, InvalidInput
+from vending.fleet_addresses import tree_index
 from vending.intake import accept_file
+from vending.policy import check_policy
 from vending.upgrade import upgrade
 
 
@@ -37,18 +42,24 @@ from vending.upgrade import upgrade
 @output_option
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="How long to wait for Azure DevOps.")
+@repo_option
 def command(*, request: str, organization: str, project: str, pipeline_id: int, ref: str, preview: bool,
-            output: str, timeout: float) -> int:
+            output: str, timeout: float, repo: Path | None) -> int:
     """Validate REQUEST, then queue a run of the vending pipeline with it.
 
     Credentials come from the environment: AZURE_DEVOPS_EXT_PAT (a personal
     access token with Build: Read & execute) or SYSTEM_ACCESSTOKEN (inside a
-    pipeline). Exit 0 when queued; 1 when the request is invalid (nothing is
-    sent); 2 for a usage error; 4 when Azure DevOps refuses or fails.
+    pipeline). Inside a GitOps repository (or with --repo) the request is also
+    checked against its configuration, allow-lists and Rego policy. Exit 0 when
+    queued; 1 when the request is invalid (nothing is sent); 2 for a usage
+    error; 4 when Azure DevOps refuses or fails.
     """
     base = client.organization_url(organization)
+    config = repo_if_any(repo)
     try:
         accepted = accept_file(request)
+        if config is not None:
+            check_policy(accepted, config, addresses=tree_index(config))
     except InvalidInput as exc:
         raise exc.because("not sent: fix the request first") from None
     for warning in accepted.warnings:

@@ -82,6 +82,25 @@ def show_bytes(repo: Path, commit: str, path: str) -> bytes | None:
     return result.out if result.code == 0 else None  # type: ignore[return-value]
 
 
+def show_many(repo: Path, commit: str, paths: Sequence[str]) -> dict[str, bytes | None]:
+    """`show_bytes` of several paths in one git call (None: not a file there)."""
+    out = run(repo, ["cat-file", "--batch"], input="".join(f"{commit}:{path}\n" for path in paths), binary=True).out
+    assert isinstance(out, bytes)
+    found: dict[str, bytes | None] = {}
+    at = 0
+    for path in paths:
+        end = out.index(b"\n", at)
+        header = out[at:end].split(b" ")
+        at = end + 1
+        if len(header) == 3 and header[1] in (b"blob", b"tree", b"commit", b"tag"):
+            size = int(header[2])
+            found[path] = out[at:at + size] if header[1] == b"blob" else None
+            at += size + 1
+        else:  # "<object> missing" (or ambiguous): not there
+            found[path] = None
+    return found
+
+
 def versions(repo: Path, commit: str, paths: Sequence[str]) -> list[tuple[str, str]]:
     """(commit, path) of every version of `paths` in the history of `commit`, newest first: each commit
     that added or changed one of them (renames are not followed)."""
@@ -156,6 +175,17 @@ def ls_tree(repo: Path, commit: str, paths: Sequence[str]) -> dict[str, tuple[st
 
 def hash_blob(repo: Path, content: bytes) -> str:
     return run(repo, ["hash-object", "-w", "--stdin"], input=content).out.strip()
+
+
+def hash_files(repo: Path, files: Sequence[Path]) -> list[str]:
+    """Write the files as blobs in one git call (a vend writes several); their ids in order."""
+    if not files:
+        return []
+    ids = run(repo, ["hash-object", "-w", "--no-filters", "--stdin-paths"],
+              input="".join(f"{file}\n" for file in files)).out.split()
+    if len(ids) != len(files):
+        raise GitError(f"git hash-object wrote {len(ids)} blobs for {len(files)} files in {repo}")
+    return ids
 
 
 def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:

@@ -65,12 +65,18 @@ def build_tree(repo: Path, base: str | None, changes: Mapping[str, bytes | None]
             git.run(repo, ["read-tree", base], env=env)
         else:
             git.run(repo, ["read-tree", "--empty"], env=env)
+        written = sorted(path for path, content in changes.items() if content is not None)
+        staged = []
+        for number, path in enumerate(written):  # by number: a path's name never reaches the file system
+            staged.append(Path(scratch) / f"blob{number}")
+            staged[-1].write_bytes(changes[path] or b"")
+        blobs = dict(zip(written, git.hash_files(repo, staged), strict=True))
         lines = []
         for path, content in sorted(changes.items()):
             if content is None:
                 lines.append(f"0 {'0' * len(base or '0' * 40)}\t{path}")
             else:
-                lines.append(f"{FILE_MODE} {git.hash_blob(repo, content)}\t{path}")
+                lines.append(f"{FILE_MODE} {blobs[path]}\t{path}")
         if lines:
             git.run(repo, ["update-index", "--index-info"], input="\n".join(lines) + "\n", env=env)
         return git.run(repo, ["write-tree"], env=env).out.strip()
