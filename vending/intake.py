@@ -125,14 +125,7 @@ def _about_pin(problem: Problem) -> bool:
 
 def _broken_release(path: str, release: Release, newest: Release, leftover: list[Problem]) -> str:
     found = "; ".join(f"{p.pointer or '/'}: {p.message}" for p in leftover[:5])
-    from vending.release.checks import check_bumps  # noqa: PLC0415 - only a broken interface pays for the diff
-    from vending.release.series import Series  # noqa: PLC0415
-
-    series = Series(root=schemas.request_schema_dir(), releases=schemas.releases(),
-                    files={r.name: r.path.read_bytes() for r in schemas.usable()}, unlocked=(), changelog=None,
-                    requests=())
-    said = check_bumps(series)
-    verdict = f"vending schema check says: {said[0]}" if said else "run vending schema check to see why"
+    verdict = _schema_check_verdict(newest)
     return (f"{path} is valid under schema {release.name}, its pin, but not under {newest.name}, the newest release "
             f"every request is upgraded to ({found}): release {newest.name} rejects requests an earlier release "
             f"accepted, which only a new major with an upgrade step may do; {verdict}")
@@ -150,6 +143,27 @@ def _hint_newer(problem: Problem, release: Release) -> Problem:
     return replace(problem, message=(
         f"unknown property {name!r} in schema {release.name}: it was added in {newer.name}; "
         f"pin schemaVersion \"{pin}\" to use it"))
+
+
+def _schema_check_verdict(newest: Release) -> str:
+    """What `vending schema check` says of the newest release over the one before it (its bump rule)."""
+    from vending.schemadiff.change import Bump  # noqa: PLC0415 - only a broken interface pays for the diff
+    from vending.schemadiff.diff import diff_schemas  # noqa: PLC0415
+
+    before = [r for r in schemas.usable() if r.version < newest.version]
+    if not before:
+        return "run vending schema check to see why"
+    previous = before[-1]
+    diff = diff_schemas(dict(schemas.schema_for(previous.name)), dict(schemas.schema_for(newest.name)))
+    made = Bump.MAJOR if newest.version.major != previous.version.major else \
+        Bump.MINOR if newest.version.minor != previous.version.minor else Bump.PATCH
+    needed = diff.required_bump
+    if made >= needed:
+        return "run vending schema check to see why"
+    listing = "".join(f"\n    {c.pointer or '/'}: {c.message}" for c in diff.changes if c.bump > made)
+    release_as = previous.version.bump_major() if needed is Bump.MAJOR else previous.version.bump_minor()
+    return (f"vending schema check says: {newest.name} is released as a {made} over {previous.name}, but its "
+            f"changes need a {needed}; release it as {release_as} instead, or undo:{listing}")
 
 
 def _resolve(document: Document, raw: bytes) -> tuple[Release, Problem | None]:
