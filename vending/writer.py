@@ -17,7 +17,7 @@ from pathlib import Path
 from vending.errors import Bug, VendingError
 from vending.plan import Plan
 
-WRITABLE = ("generated/", "records/", "interface/crossplane/", "interface/pipelines/", "interface/request/",
+WRITABLE = ("generated/", "records/", "interface/crossplane/", "interface/pipelines/", ".vending/schemas/",
             "CODEOWNERS")
 
 

@@ -1,9 +1,10 @@
 """The released request schemas, written into the GitOps repository for editors.
 
 yaml-language-server (VS Code's Red Hat YAML extension) completes and checks a request against the schema
-a `# yaml-language-server: $schema=../interface/request/<version>.schema.json` modeline or a `$schema` key
-names. The files are the released ones byte for byte (their sha256 is locked), so a request's editor and
-`vending validate` agree. Removed releases are not written.
+a `# yaml-language-server: $schema=../.vending/schemas/<version>.schema.json` modeline or a `$schema` key
+names. They sit apart from interface/request/, which vending never writes (a released file never changes),
+and are the released files byte for byte (sha256 locked), so an editor and `vending validate` agree.
+Removed releases are not written.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from vending import schemas
 from vending.config import Config
 from vending.render import Files
 
-DIRECTORY = "interface/request"
+DIRECTORY = ".vending/schemas"
 
 
 def render_platform(config: Config) -> Files:
