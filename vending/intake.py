@@ -209,6 +209,6 @@ def _likely_release(written: str) -> Release:
         return schemas.resolve_pin(written)
     except PinError:
         pass
-    major = re.match(r"\d+", written)
+    major = re.match(r"\d{1,9}(?!\d)", written)
     same_major = [r for r in schemas.usable() if major and r.version.major == int(major.group(0))]
     return same_major[-1] if same_major else schemas.latest()
