@@ -79,7 +79,7 @@ def test_deprecated_versions_warn() -> None:
 
 @pytest.mark.parametrize(("fields", "message"), [
     ({"schemaVersion": None}, "missing required property 'schemaVersion'"),
-    ({"schemaVersion": 1}, "quote it in YAML"),
+    ({"schemaVersion": 1}, 'quote it: "schemaVersion": "1"'),
     ({"schemaVersion": "4.0"}, "unknown schema version '4.0'; supported: 1.0.0 (deprecated), 1.1.0, 2.0.0, 2.1.0"),
     ({"network": {"addressSpace": ["10.0.0.5/24"]}}, "10.0.0.5/24 has host bits set; did you mean 10.0.0.0/24?"),
     ({"network": {"addressSpace": ["10.0.0.0/16", "10.0.4.0/24"]}}, "10.0.4.0/24 overlaps 10.0.0.0/16"),

@@ -35,6 +35,7 @@ from vending.plan import Plan, make_plan
 from vending.records import dated, record_facts
 from vending.render.targets import TARGETS
 from vending.render.yaml_emit import dump
+from vending.schema_defaults import with_defaults
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,10 @@ def propose(repo: Path, tip: str | None, ask: Ask, object_format: str, environ: 
         if stored is not None and previous is not None:
             trunk.check_same_name(stored, previous.request, ask.name)
         accepted, raw, suffix = ask.accepted, ask.raw, ask.suffix
+        if stored is not None and previous is not None and tip is not None and same_meaning(accepted, previous):
+            # Re-sent unchanged (through the pipeline, upgraded to the newest schema as JSON): keep what trunk
+            # stores, its file, comments and pin, so the run is a no-op instead of a rewrite.
+            accepted, raw, suffix = previous, trunk.stored_bytes(repo, tip, stored.path), Path(stored.path).suffix
         requested_by, ticket = accepted.request.requested_by, accepted.request.ticket
     request = accepted.request
     action = trunk.check_change(request, previous.request if previous else None, stored)
@@ -180,6 +185,18 @@ def propose(repo: Path, tip: str | None, ask: Ask, object_format: str, environ: 
                    trailers, config.git.skip_ci)
     return Proposal(tip=tip, config=config, action=action, stored_blob=stored.blob if stored else None, plan=plan,
                     message=text, author=requester_identity(requested_by))
+
+
+def same_meaning(submitted: Accepted, stored: Accepted) -> bool:
+    """Whether two requests say the same thing: equal once upgraded to the newest schema with its defaults
+    written out, whatever their pins, syntax, comments or editor `$schema` keys."""
+    return meaning(submitted) == meaning(stored)
+
+
+def meaning(accepted: Accepted) -> object:
+    newest = schemas.latest().name
+    document = {key: value for key, value in accepted.upgraded.items() if key not in ("schemaVersion", "$schema")}
+    return with_defaults(document, schemas.schema_for(newest))
 
 
 def decommission_document(accepted: Accepted, requested_by: str, ticket: str | None) -> bytes:

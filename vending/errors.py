@@ -91,6 +91,13 @@ class UnsafePath(VendingError):
     """Repository content that is a link, a special file or lies outside the repository."""
 
 
+class BrokenRelease(VendingError):
+    """A released request schema rejects requests an earlier release accepted (a breaking change released as
+    a minor, or an upgrade step that does not fit): the repository's interface is wrong, not the request."""
+
+    exit_code = EXIT_USAGE
+
+
 class PinError(ValueError):
     """A `schemaVersion` that names no usable release; the message lists the supported ones.
 

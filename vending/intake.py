@@ -6,14 +6,15 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from vending import repo_files, schemas
-from vending.errors import Bug, InvalidInput, PinError, Problem
-from vending.loader import MAX_BYTES, Document, capped, load_bytes
+from vending.errors import BrokenRelease, InvalidInput, PinError, Problem
+from vending.loader import MAX_BYTES, Document, capped, join_pointer, load_bytes
 from vending.model import Request, build_request
 from vending.schemas import Release
 from vending.semantics import check_request
@@ -74,32 +75,60 @@ def accept(raw: bytes, path: str, *, syntax: str = "auto") -> Accepted:
         document = load_bytes(raw, path, syntax=syntax)
     except InvalidInput as exc:
         raise InvalidInput(path, exc.problems) from None
-    release = _resolve(document)
+    content, problems = _without_editor_keys(document)
+    release, pin_problem = _resolve(document, raw)
     warnings: list[Problem] = []
-    if release.status == "deprecated":
+    if pin_problem is not None:
+        problems.insert(0, pin_problem)
+    elif release.status == "deprecated":
         note = f" {release.message}" if release.message else ""
         warnings.append(document.marks.problem(f"schema version {release.name} is deprecated.{note}",
                                                "/schemaVersion"))
-    problems = [_hint_newer(p, release) for p in
-                validate(document.data, schemas.schema_for(release.name), document.marks)]
-    if not problems:
-        errors, more_warnings = check_request(document.data, document.marks)
+    # With a pin that does not resolve, the rest of the file is still checked (against the release the pin
+    # most likely means): its other problems are not hidden behind the first.
+    found = [_hint_newer(p, release) for p in validate(content, schemas.schema_for(release.name), document.marks)]
+    problems.extend(p for p in found if pin_problem is None or not _about_pin(p))
+    if not found:
+        errors, more_warnings = check_request(content, document.marks)
         problems.extend(errors)
         warnings.extend(more_warnings)
     if problems:  # at most MAX_PROBLEMS listed: 90,000 unknown properties must not flood the log
-        raise InvalidInput(path, capped(problems), warnings, release=release.name)
+        raise InvalidInput(path, capped(problems), warnings, release=None if pin_problem else release.name)
     newest = schemas.latest()
-    upgraded = upgrade(document.data, release.version.major, newest.name)
-    # Across majors an upgrade step rewrote the document: prove it fits the newest schema
-    # (within a major it is unchanged, and newer minors accept it by construction).
-    leftover = validate(upgraded, schemas.schema_for(newest.name)) if release.version.major < newest.version.major \
-        else []
-    if leftover:
-        raise Bug(f"{path}: upgrading {release.name} to {newest.name} gave an invalid document: "
-                  + "; ".join(f"{p.pointer}: {p.message}" for p in leftover))
+    upgraded = upgrade(content, release.version.major, newest.name)
+    if release.name != newest.name:
+        # A newer release must accept what an older one did (newer minors by semver, newer majors through the
+        # upgrade step); when it does not, the interface is broken, not the request.
+        leftover = validate(upgraded, schemas.schema_for(newest.name))
+        if leftover:
+            raise BrokenRelease(_broken_release(path, release, newest, leftover))
     request = build_request(upgraded, schema_pin=document.data["schemaVersion"], schema_version=release.name)
     return Accepted(document=document, release=release, request=request, upgraded=upgraded,
                     warnings=tuple(warnings))
+
+
+EDITOR_KEYS = ("$schema",)
+"""Keys an editor reads (yaml-language-server's `$schema`): accepted at the root and kept as stored, never
+validated, upgraded or rendered."""
+
+
+def _without_editor_keys(document: Document) -> tuple[dict[str, Any], list[Problem]]:
+    problems = [document.marks.problem(f"{key} must be a string: the URL or path of the request schema an "
+                                       "editor checks this file against", join_pointer("", key))
+                for key in EDITOR_KEYS if key in document.data and not isinstance(document.data[key], str)]
+    return {k: v for k, v in document.data.items() if k not in EDITOR_KEYS}, problems
+
+
+def _about_pin(problem: Problem) -> bool:
+    return problem.pointer == "/schemaVersion" or (problem.pointer == "" and "'schemaVersion'" in problem.message)
+
+
+def _broken_release(path: str, release: Release, newest: Release, leftover: list[Problem]) -> str:
+    found = "; ".join(f"{p.pointer or '/'}: {p.message}" for p in leftover[:5])
+    verdict = _schema_check_verdict(newest)
+    return (f"{path} is valid under schema {release.name}, its pin, but not under {newest.name}, the newest release "
+            f"every request is upgraded to ({found}): release {newest.name} rejects requests an earlier release "
+            f"accepted, which only a new major with an upgrade step may do; {verdict}")
 
 
 def _hint_newer(problem: Problem, release: Release) -> Problem:
@@ -116,17 +145,70 @@ def _hint_newer(problem: Problem, release: Release) -> Problem:
         f"pin schemaVersion \"{pin}\" to use it"))
 
 
-def _resolve(document: Document) -> Release:
+def _schema_check_verdict(newest: Release) -> str:
+    """What `vending schema check` says of the newest release over the one before it (its bump rule)."""
+    from vending.schemadiff.change import Bump  # noqa: PLC0415 - only a broken interface pays for the diff
+    from vending.schemadiff.diff import diff_schemas  # noqa: PLC0415
+
+    before = [r for r in schemas.usable() if r.version < newest.version]
+    if not before:
+        return "run vending schema check to see why"
+    previous = before[-1]
+    diff = diff_schemas(dict(schemas.schema_for(previous.name)), dict(schemas.schema_for(newest.name)))
+    made = Bump.MAJOR if newest.version.major != previous.version.major else \
+        Bump.MINOR if newest.version.minor != previous.version.minor else Bump.PATCH
+    needed = diff.required_bump
+    if made >= needed:
+        return "run vending schema check to see why"
+    listing = "".join(f"\n    {c.pointer or '/'}: {c.message}" for c in diff.changes if c.bump > made)
+    release_as = previous.version.bump_major() if needed is Bump.MAJOR else previous.version.bump_minor()
+    return (f"vending schema check says: {newest.name} is released as a {made} over {previous.name}, but its "
+            f"changes need a {needed}; release it as {release_as} instead, or undo:{listing}")
+
+
+def _resolve(document: Document, raw: bytes) -> tuple[Release, Problem | None]:
+    """The release the request's pin names, or (when it names none) the problem with the pin and the release
+    the rest of the file is checked against: the one the pin as written resolves to, else the newest of the
+    major it starts with, else the newest."""
     pin = document.data.get("schemaVersion")
     if pin is None:
-        raise InvalidInput(document.path, [document.marks.problem(
+        guess = schemas.latest()
+        return guess, document.marks.problem(
             "missing required property 'schemaVersion': pin the request schema version it is written "
-            f"against (supported: {schemas.supported_list()})", "/schemaVersion")])
-    if not isinstance(pin, str):
-        hint = '; quote it in YAML: schemaVersion: "1.0"' if isinstance(pin, int | float) else ""
-        raise InvalidInput(document.path, [document.marks.problem(
-            f"schemaVersion must be a string such as \"{schemas.latest().name}\"{hint}", "/schemaVersion")])
+            f"against (supported: {schemas.supported_list()}); the rest of the file was checked against "
+            f"{guess.name}", "/schemaVersion")
+    written = pin if isinstance(pin, str) else _written(document, raw)
+    if isinstance(pin, str):
+        try:
+            return schemas.resolve_pin(pin), None
+        except PinError as exc:
+            why = str(exc)
+    else:
+        quoted = f'"schemaVersion": "{written}"' if document.syntax == "json" else f'schemaVersion: "{written}"'
+        hint = f"; quote it: {quoted}" if isinstance(pin, int | float) and written else ""
+        why = f"schemaVersion must be a string such as \"{schemas.latest().name}\"{hint}"
+    guess = _likely_release(written)
+    return guess, document.marks.problem(f"{why}; the rest of the file was checked against {guess.name}",
+                                         "/schemaVersion")
+
+
+def _written(document: Document, raw: bytes) -> str:
+    """The pin's text as written in the file (`1.10` stays `1.10`, which the number would not)."""
+    line, column = document.marks.locate("/schemaVersion")
+    if line is None or column is None:
+        return ""
+    lines = raw.decode("utf-8", errors="replace").splitlines()
+    if line > len(lines):
+        return ""
+    match = re.match(r"[^\s#,}\]]+", lines[line - 1][column - 1:])
+    return match.group(0) if match else ""
+
+
+def _likely_release(written: str) -> Release:
     try:
-        return schemas.resolve_pin(pin)
-    except PinError as exc:
-        raise InvalidInput(document.path, [document.marks.problem(str(exc), "/schemaVersion")]) from None
+        return schemas.resolve_pin(written)
+    except PinError:
+        pass
+    major = re.match(r"\d{1,9}(?!\d)", written)
+    same_major = [r for r in schemas.usable() if major and r.version.major == int(major.group(0))]
+    return same_major[-1] if same_major else schemas.latest()

@@ -29,6 +29,7 @@ COMMANDS = {
     "show": "vending.commands.show",
     "report": "vending.commands.report",
     "policy": "vending.commands.policy",
+    "sync": "vending.commands.sync",
 }
 
 

@@ -9,8 +9,9 @@ summary, or an output variable) pass it.
 from __future__ import annotations
 
 import json
+import os
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -29,10 +30,15 @@ def problem_line(path: str, problem: Problem, severity: str = "error") -> str:
     return f"{location(path, problem)}: {severity}:{where} {problem.message}"
 
 
+def colour_wanted(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _say(text: str, *, err: bool, color: str | None = None) -> None:
     text = output.clean(text)  # also done by the guard on the stream under `vending.main`; idempotent
     stream = sys.stderr if err else sys.stdout
-    click.echo(click.style(text, fg=color) if color and stream.isatty() else text, err=err)
+    click.echo(click.style(text, fg=color) if color and colour_wanted(stream) else text, err=err)
 
 
 def _pipeline_command(line: str) -> None:

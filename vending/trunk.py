@@ -117,6 +117,14 @@ def read_stored(repo: Path, tip: str, path: str) -> Accepted:
             "until it is fixed on trunk (vending check shows every problem)") from None
 
 
+def stored_bytes(repo: Path, tip: str, path: str) -> bytes:
+    """The stored request at `path` on the tip, byte for byte (it was read by `read_stored` already)."""
+    raw = git.show_bytes(repo, tip, path)
+    if raw is None:
+        raise VendingError(f"{path} vanished from trunk ({tip[:12]}) while this run read it")
+    return raw
+
+
 def record_at(repo: Path, tip: str | None, name: str) -> Record | None:
     """The subscription's record on the tip (None: it has none)."""
     raw = git.show_bytes(repo, tip, record_path(name)) if tip else None

@@ -17,7 +17,8 @@ from pathlib import Path
 from vending.errors import Bug, VendingError
 from vending.plan import Plan
 
-WRITABLE = ("generated/", "records/", "interface/crossplane/", "interface/pipelines/", "CODEOWNERS")
+WRITABLE = ("generated/", "records/", "interface/crossplane/", "interface/pipelines/", ".vending/schemas/",
+            "CODEOWNERS")
 
 
 def file_mode() -> int:

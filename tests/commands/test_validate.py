@@ -68,7 +68,7 @@ def test_stdin(run_cli: RunCli) -> None:
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
-    (b"schemaVersion: 1.0\n", "quote it in YAML"),
+    (b"schemaVersion: 1.0\n", 'quote it: schemaVersion: "1.0"'),
     (b"a: &x 1\nb: *x\n", "aliases"),
     (b"a: 1\na: 2\n", "duplicate key"),
     (b"x" * (1024 * 1024 + 1), "at most 1,048,576 bytes"),

@@ -111,7 +111,7 @@ CASES: dict[str, Expect] = {
     "yaml11-ambiguous-scalars-stay-strings.yaml": Expect(True),
     "yaml11-boolean-display-name.yaml": Expect(True),
     "yaml11-null-display-name.yaml": Expect(False, "found null"),
-    "yaml11-unquoted-schema-version-float.yaml": Expect(False, "quote it in YAML"),
+    "yaml11-unquoted-schema-version-float.yaml": Expect(False, 'quote it: schemaVersion: "2.0"'),
 }
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from vending.commands.options import chosen_targets, open_repo, repo_option, target_option
+from vending import reporter
+from vending.commands.options import chosen_targets, open_repo, output_option, repo_option, target_option
 from vending.desired import Tick, for_fleet, for_requests
 from vending.errors import EXIT_OK, UsageError
 from vending.fleet import stored_paths
@@ -39,6 +40,12 @@ def progress(total: int) -> Iterator[Tick | None]:
 LISTED = 100
 
 
+def plan_json(plan: Plan, *, ok: bool) -> dict[str, object]:
+    """`--output json` of render and check: every change (path, kind), the counts, and whether it passed."""
+    return {"changes": [{"path": c.path, "kind": c.kind} for c in plan.changes],
+            "summary": {kind: plan.count(kind) for kind in ("added", "changed", "removed")}, "ok": ok}
+
+
 def print_plan(plan: Plan, tree: Tree, *, dry_run: bool) -> None:
     for change in plan.changes[:LISTED]:
         click.echo(f"{'would be ' if dry_run else ''}{change.kind}: {change.path}")
@@ -56,8 +63,9 @@ def print_plan(plan: Plan, tree: Tree, *, dry_run: bool) -> None:
 @target_option
 @click.option("--dry-run", is_flag=True, help="Write nothing; print a summary and a unified diff.")
 @repo_option
+@output_option
 def command(requests: tuple[Path, ...], everything: bool, target: str | None, dry_run: bool,
-            repo: Path | None) -> int:
+            repo: Path | None, output: str) -> int:
     """Render Terraform and/or Crossplane for requests into generated/.
 
     Files are written atomically and only under generated/ (and the generated
@@ -80,5 +88,8 @@ def command(requests: tuple[Path, ...], everything: bool, target: str | None, dr
     plan = make_plan(desired, tree)
     if not dry_run:
         apply_plan(config.root, plan)
-    print_plan(plan, tree, dry_run=dry_run)
+    if output == "json":
+        reporter.echo_json({**plan_json(plan, ok=True), "dryRun": dry_run})
+    else:
+        print_plan(plan, tree, dry_run=dry_run)
     return EXIT_OK

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from vending import reporter, schemas
+from vending.commands.options import output_option
 from vending.errors import EXIT_INVALID, EXIT_OK, Bug, InvalidInput, Problem
 from vending.intake import read_source
 from vending.loader import Json
@@ -66,7 +67,8 @@ def diff_command(old: str, new: str, output: str, repo: Path | None) -> int:
 @command.command("check")
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
               help="The repository holding interface/request, CHANGELOG.md and requests/.")
-def check_command(repo: Path) -> int:
+@output_option
+def check_command(repo: Path, output: str) -> int:
     """Check the released request schemas: bumps, CHANGELOG sections, the lock, the pinned releases, the
     interfaces derived from the schema, and that every property of the newest reaches every render target
     (proven by rendering) or is listed, with the reason, in interface/request/not-mapped.json.
@@ -74,6 +76,15 @@ def check_command(repo: Path) -> int:
     Exit 0 when every rule holds; 1, listing every failure, when one does not.
     """
     series = read_series(repo)
+    if output == "json":
+        failed = run_checks(series)
+        reporter.echo_json({
+            "releases": [{"version": step.after.name, "over": step.before.name, "made": str(step.made),
+                          "needed": str(step.diff.required_bump)}
+                         for step in steps(series) if step.diff is not None and step.made is not None],
+            "failures": [{"check": name, "message": failure} for name, failure in failed],
+            "ok": not failed})
+        return EXIT_INVALID if failed else EXIT_OK
     for step in steps(series):
         if step.diff is not None and step.made is not None:
             click.echo(f"{step.after.name}: a {step.made} release over {step.before.name}; "

@@ -8,7 +8,7 @@ from types import ModuleType
 from vending.azdo import policies
 from vending.config import Config
 from vending.model import Request
-from vending.render import Files, cd, codeowners, crossplane, terraform
+from vending.render import Files, cd, codeowners, crossplane, editor_schemas, terraform
 
 TARGETS: dict[str, ModuleType] = {"terraform": terraform, "crossplane": crossplane}
 # What deploys a target's files, rendered and owned with them (empty unless vending.yaml has `cd`):
@@ -33,7 +33,8 @@ def _deploy_pipeline(config: Config) -> Files:
 
 # Platform files by target; those under None are rendered whatever the targets.
 PLATFORM: dict[str | None, list[PlatformRenderer]] = {
-    None: [_pipeline, codeowners.render_platform, policies.render_platform, cd.render_platform],
+    None: [_pipeline, codeowners.render_platform, policies.render_platform, cd.render_platform,
+           editor_schemas.render_platform],
     "crossplane": [crossplane.render_platform],
     "terraform": [_deploy_pipeline],
 }
