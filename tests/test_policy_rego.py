@@ -131,8 +131,8 @@ def test_the_input_is_the_request_in_the_newest_schema_with_its_defaults(run_cli
     """)
     result = run_cli("render", "--all", "--repo", str(gitops_repo))
     assert result.code == 1
-    # payments-prod is pinned to 1.0.0 (`budget`, no `state`): Rego sees 2.0.0 with `budgets` and state present.
-    assert 'seen 2.0.0 present true {"default"} (data.main.deny)' in result.err
+    # payments-prod pins 1.0.0 (`budget`, no `state`): Rego sees the newest (2.1.0), with `budgets` and state.
+    assert 'seen 2.1.0 present true {"default"} (data.main.deny)' in result.err
 
 
 def test_namespaces_of_vending_yaml_choose_the_enforced_packages(run_cli: RunCli, gitops_repo: Path) -> None:

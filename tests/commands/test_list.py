@@ -39,7 +39,7 @@ def test_filters_by_workload_state_and_pinned_version(run_cli: RunCli, history: 
     assert _names(run_cli, history.repo, "--pinned", "1") == ["app-one", "app-two"]
     assert _names(run_cli, history.repo, "--pinned", "1.0") == ["app-two"]
     assert _names(run_cli, history.repo, "--pinned", "1.0.0") == ["app-two"]
-    assert _names(run_cli, history.repo, "--pinned", "2.0.0") == ["app-four"]
+    assert _names(run_cli, history.repo, "--pinned", "2.1.0") == ["app-four"]
     assert _names(run_cli, history.repo, "--pinned", "3") == []
 
 
@@ -59,7 +59,7 @@ def test_text_is_an_aligned_table(run_cli: RunCli, history: History) -> None:
                                 "MANAGEMENT", "GROUP", "LOCATION", "LAST", "CHANGE"]
     assert len(lines) == 4
     column = lines[0].index("SCHEMA")
-    assert [line[column:].split()[0] for line in lines[1:]] == ["2.0.0", "1.1", "1.0"]
+    assert [line[column:].split()[0] for line in lines[1:]] == ["2.1.0", "1.1", "1.0"]
     assert lines[2].endswith(f"2026-01-20 {history.commits['update-one'][:12]} app-one@contoso.com")
 
 

@@ -22,7 +22,7 @@ OTHER_PROBLEMS = ("/name:", "/workload:", "/requestedBy:")
 
 
 @pytest.mark.parametrize(("pin", "says", "checked_against"), [
-    ('"9.9"', "unknown schema version '9.9'", "2.0.0"),
+    ('"9.9"', "unknown schema version '9.9'", "2.1.0"),
     ('"1.7"', "unknown schema version '1.7'", "1.1.0"),
     ("1.1", 'quote it: schemaVersion: "1.1"', "1.1.0"),
     ("1.10", 'quote it: schemaVersion: "1.10"', "1.1.0"),

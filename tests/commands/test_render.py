@@ -15,7 +15,7 @@ def test_render_all_then_nothing_to_change(run_cli: RunCli, gitops_repo: Path) -
     first = run_cli("render", "--all", "--repo", str(gitops_repo))
     assert first.code == 0, first.err
     assert "added: generated/terraform/production/payments-prod/main.tf.json" in first.out
-    assert "changed: 15 added, 0 changed, 0 removed" in first.out
+    assert "changed: 17 added, 0 changed, 0 removed" in first.out
     again = run_cli("render", "--all", "--repo", str(gitops_repo))
     assert again.code == 0 and again.out.strip() == "nothing to change"
 
@@ -25,7 +25,7 @@ def test_dry_run_writes_nothing_and_shows_the_diff(run_cli: RunCli, gitops_repo:
     result = run_cli("render", "--all", "--dry-run", "--repo", str(gitops_repo))
     assert result.code == 0
     assert files(gitops_repo) == before
-    assert "would change: 15 added, 0 changed, 0 removed" in result.out
+    assert "would change: 17 added, 0 changed, 0 removed" in result.out
     assert "+++ b/generated/crossplane/production/payments-prod.yaml" in result.out
     assert "+  name: payments-prod" in result.out
 

@@ -98,7 +98,8 @@ def test_fleet_census_and_rebuild(run_cli: RunCli, history: History) -> None:
     assert report["census"]["releases"] == [
         {"release": "1.0.0", "status": "deprecated", "count": 1, "pins": {"1.0": 1}},
         {"release": "1.1.0", "status": "supported", "count": 1, "pins": {"1.1": 1}},
-        {"release": "2.0.0", "status": "supported", "count": 1, "pins": {"2.0.0": 1}}]
+        {"release": "2.0.0", "status": "supported", "count": 0, "pins": {}},
+        {"release": "2.1.0", "status": "supported", "count": 1, "pins": {"2.1.0": 1}}]
     assert report["census"]["deprecated"] == [{"name": "app-two", "requestedBy": "bob@contoso.com",
                                                "schemaPinned": "1.0", "schemaResolved": "1.0.0",
                                                "state": "present"}]

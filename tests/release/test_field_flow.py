@@ -110,7 +110,7 @@ def test_stale_entries_fail(repo: Path) -> None:
     assert field_flow(repo) == [
         "/name reaches terraform (a value of it changes what terraform renders), but "
         "interface/request/not-mapped.json lists it as not mapped there; remove that entry",
-        "interface/request/not-mapped.json lists /budget, which is not a property of request schema 2.0.0; "
+        "interface/request/not-mapped.json lists /budget, which is not a property of request schema 2.1.0; "
         "remove it"]
 
 

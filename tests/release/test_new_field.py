@@ -1,4 +1,4 @@
-"""Releasing a 2.1.0 with a new optional field, following the README's "Add a schema version", in a copy
+"""Releasing a 2.2.0 with a new optional field, following the README's "Add a schema version", in a copy
 of this repository (its code and its interface: the copy's `vending` runs, so it knows the new release),
 then vending a request that uses the field through `render` and `apply` onto a real bare trunk."""
 
@@ -50,26 +50,26 @@ def copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return target
 
 
-def release_2_1_0(copy: Path) -> None:
+def release_2_2_0(copy: Path) -> None:
     """Steps 1-3 and 7 of the README: edit a copy of the newest schema, bump, release the file, CHANGELOG."""
-    schema = json.loads((copy / "interface/request/2.0.0.schema.json").read_text())
-    schema["$id"] = "urn:vending:request:2.1.0"
-    schema["title"] = "Subscription request 2.1.0"
+    schema = json.loads((copy / "interface/request/2.1.0.schema.json").read_text())
+    schema["$id"] = "urn:vending:request:2.2.0"
+    schema["title"] = "Subscription request 2.2.0"
     schema["properties"]["purpose"] = NEW_FIELD
     candidate = copy.parent / "next.schema.json"
     candidate.write_text(json.dumps(schema, indent=2) + "\n")
 
     bumped = run(copy, copy, "schema", "bump", str(candidate))
     assert bumped.returncode == 0, bumped.stderr
-    assert "proposed version: 2.1.0, a minor release over 2.0.0" in bumped.stderr
+    assert "proposed version: 2.2.0, a minor release over 2.1.0" in bumped.stderr
     section = bumped.stdout
-    assert section.startswith("## 2.1.0\n") and "`/properties/purpose`" in section
+    assert section.startswith("## 2.2.0\n") and "`/properties/purpose`" in section
 
-    released = copy / "interface/request/2.1.0.schema.json"
+    released = copy / "interface/request/2.2.0.schema.json"
     shutil.copy(candidate, released)
     lock_path = copy / "interface/request/releases.json"
     lock = json.loads(lock_path.read_text())
-    lock["releases"]["2.1.0"] = {"sha256": hashlib.sha256(released.read_bytes()).hexdigest(), "status": "supported"}
+    lock["releases"]["2.2.0"] = {"sha256": hashlib.sha256(released.read_bytes()).hexdigest(), "status": "supported"}
     lock_path.write_text(json.dumps(lock, indent=2) + "\n")
     changelog = copy / "CHANGELOG.md"
     text = changelog.read_text()
@@ -79,7 +79,7 @@ def release_2_1_0(copy: Path) -> None:
 
 
 def test_a_new_optional_field_fails_the_check_until_listed_then_is_vended(copy: Path, tmp_path: Path) -> None:
-    release_2_1_0(copy)
+    release_2_2_0(copy)
     derived = run(copy, copy, "render", "--all")  # step 8: the pipeline template and XRD derive the field
     assert derived.returncode == 0, derived.stderr
     assert "name: purpose" in (copy / "interface/pipelines/vend-subscription.yml").read_text()
@@ -93,7 +93,7 @@ def test_a_new_optional_field_fails_the_check_until_listed_then_is_vended(copy: 
         f"schema check: error: field flow: /purpose does not reach {target}: no value of it changes what {target} "
         f"renders; map it (vending/model.py and vending/render/) or list it under {target} in "
         "interface/request/not-mapped.json with the reason" for target in ("terraform", "crossplane")]
-    assert "2.1.0: a minor release over 2.0.0; its changes need a minor" in unlisted.stdout
+    assert "2.2.0: a minor release over 2.1.0; its changes need a minor" in unlisted.stdout
 
     # Step 6, the second way: listed as deliberately not mapped, with the reason.
     not_mapped = copy / "interface/request/not-mapped.json"
@@ -103,19 +103,19 @@ def test_a_new_optional_field_fails_the_check_until_listed_then_is_vended(copy: 
     not_mapped.write_text(json.dumps(listed, indent=2) + "\n")
     checked = run(copy, copy, "schema", "check")
     assert checked.returncode == 0, checked.stderr
-    assert checked.stdout.splitlines()[-1].startswith("schema check: 4 releases bumped as their changes need")
+    assert checked.stdout.splitlines()[-1].startswith("schema check: 5 releases bumped as their changes need")
     assert run(copy, copy, "check").returncode == 0  # step 10
 
-    # A request pinning 2.1.0 that uses the field: accepted, and refused under 2.0.0 with a hint.
-    request = {"schemaVersion": "2.1.0", "name": "purposeful", "displayName": "Purposeful", "workload": "DevTest",
+    # A request pinning 2.2.0 that uses the field: accepted, and refused under 2.1.0 with a hint.
+    request = {"schemaVersion": "2.2.0", "name": "purposeful", "displayName": "Purposeful", "workload": "DevTest",
                "billingScope": "/providers/Microsoft.Billing/billingAccounts/1/enrollmentAccounts/2",
                "managementGroup": "corp", "location": "uksouth", "requestedBy": "dana@contoso.com",
                "purpose": "Card payments processing"}
     too_early = copy.parent / "too-early.json"
-    too_early.write_text(json.dumps({**request, "schemaVersion": "2.0.0"}))
+    too_early.write_text(json.dumps({**request, "schemaVersion": "2.1.0"}))
     refused = run(copy, copy, "validate", str(too_early))
     assert refused.returncode == 1
-    assert "it was added in 2.1.0; pin schemaVersion \"2.1\" to use it" in refused.stderr + refused.stdout
+    assert "it was added in 2.2.0; pin schemaVersion \"2.2\" to use it" in refused.stderr + refused.stdout
 
     stored = copy / "requests/purposeful.json"
     stored.write_text(json.dumps(request, indent=2) + "\n")
@@ -148,7 +148,7 @@ def test_a_new_optional_field_fails_the_check_until_listed_then_is_vended(copy: 
     assert (outcome["subscription"], outcome["action"]) == ("purposeful", "create")
     assert git(bare, "rev-parse", "main").strip() == outcome["commit"]
     trailers = git(bare, "log", "-1", "--format=%(trailers:only,unfold)", "main")
-    for line in ("Vending-Schema-Pinned: 2.1.0", "Vending-Schema-Resolved: 2.1.0", "Vending-Schema-Model: 2.1.0"):
+    for line in ("Vending-Schema-Pinned: 2.2.0", "Vending-Schema-Resolved: 2.2.0", "Vending-Schema-Model: 2.2.0"):
         assert line in trailers
     assert json.loads(git(bare, "show", "main:requests/purposeful.json"))["purpose"] == "Card payments processing"
     assert git(bare, "show", "main:generated/terraform/nonproduction/purposeful/main.tf.json") == \
