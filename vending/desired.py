@@ -152,4 +152,5 @@ def for_fleet(config: Config, targets: Sequence[str], tick: Tick | None = None) 
         # Stored requests are shown relative to the repository, not to the current directory.
         subscriptions.append(Subscription(accepted=accepted, record=record, source=accepted.path))
     result = desired(subscriptions, config, targets, fleet=True, tick=tick, failures=failures)
-    return Desired(files={**result.files, **fleet_index_files(config)}, scope=[*result.scope, INDEX_PATH])
+    index = fleet_index_files(config, [(s.accepted.document, s.record) for s in subscriptions])
+    return Desired(files={**result.files, **index}, scope=[*result.scope, INDEX_PATH])

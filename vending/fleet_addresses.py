@@ -11,6 +11,7 @@ What a vend (`vending apply`) does with one request, reading only its own paths 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vending.addresses import (
@@ -30,11 +31,10 @@ from vending.addresses import (
 )
 from vending.config import Config
 from vending.errors import FleetInvalid, InvalidInput, Problem
-from vending.fleet import stored_paths
-from vending.intake import Accepted, request_syntax
-from vending.loader import Document, Json, join_pointer, load_bytes
+from vending.intake import Accepted
+from vending.loader import Document, Json, join_pointer
 from vending.prefixes import canonical, span
-from vending.records import Record, read_record, record_allocations
+from vending.records import Record, record_allocations
 from vending.repo_files import read_file
 
 
@@ -84,11 +84,11 @@ class _Held:
     pointer: str
 
 
-def fleet_index_files(config: Config) -> dict[str, bytes]:
+def fleet_index_files(config: Config, stored: Iterable[tuple[Document, Record | None]]) -> dict[str, bytes]:
     """The index the stored requests imply (part of what `desired.for_fleet` renders), after the invariant
-    held across every stored request, hub and reserved range: each overlap is an error at the request
-    file's line and column, naming who else holds the range."""
-    held = [item for path in stored_paths(config.root) for item in _stored_prefixes(config, path.name)]
+    held across every stored request (its document as loaded, and its record), hub and reserved range:
+    each overlap is an error at the request file's line and column, naming who else holds the range."""
+    held = [item for document, record in stored for item in _stored_prefixes(document, record)]
     taken = Taken([*(item.holder for item in held), *platform_holders(config)])
     failures: dict[str, list[Problem]] = {}
     for item in held:
@@ -103,21 +103,15 @@ def fleet_index_files(config: Config) -> dict[str, bytes]:
     return index_files({item.holder.span.text(): item.holder.name for item in held})
 
 
-def _stored_prefixes(config: Config, file_name: str) -> list[_Held]:
+def _stored_prefixes(document: Document, record: Record | None) -> list[_Held]:
     """The prefixes of a stored request (already accepted by the fleet's render): as written, and those
     asked for by size as its record holds them."""
-    relative = f"requests/{file_name}"
-    raw = read_file(config.root, relative)
-    if raw is None:
-        return []
-    document = load_bytes(raw, relative, syntax=request_syntax(file_name))
     network = document.data.get("network")
     if not isinstance(network, dict):
         return []
     items: list[Json] = list(network.get("addressSpace") or [])
     name = str(document.data["name"])
     sizes = [(position, item["size"]) for position, item in enumerate(items) if isinstance(item, dict)]
-    record = read_record(config.root, name) if sizes else None
     allocated = iter(matched(sizes, record.allocated if record else ()))
     held = []
     for position, item in enumerate(items):
