@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
+
 BODY_KEYS = {"previewRun", "resources", "stagesToSkip", "templateParameters", "variables", "yamlOverride"}
 FINAL_YAML = "stages:\n- stage: DryRun\n  jobs:\n  - job: DryRun\n"
 
@@ -174,3 +176,12 @@ def serving(service: FakeAzureDevOps) -> Iterator[FakeAzureDevOps]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imported by a test module, every test there runs without the caller's Azure DevOps token, agent
+    marker or proxy: the loopback service is the only one it can reach."""
+    for name in ("AZURE_DEVOPS_EXT_PAT", "SYSTEM_ACCESSTOKEN", "TF_BUILD", "http_proxy", "https_proxy",
+                 "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)

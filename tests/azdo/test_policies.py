@@ -14,6 +14,7 @@ import pytest
 
 from ..conftest import ROOT, Run, RunCli
 from .fake_policy_service import REQUIRED_REVIEWERS, FakePolicies, serving
+from .fake_service import no_ambient_settings  # noqa: F401 - the autouse fixture, imported to apply here
 
 PAT = "pat-7d1e0c9b8a7f6e5d4c3b2a1f0e9d8c7b"
 BASIC = "Basic " + base64.b64encode(f":{PAT}".encode()).decode()
@@ -21,13 +22,6 @@ GOLDEN = ROOT / "tests" / "golden" / "default"
 POLICIES = "generated/azure-repos/branch-policies.json"
 REPOSITORY_ID = "2f3d2a4e-0000-4000-8000-0000000000aa"
 PLATFORM, BOARD = "5b9f0c3e-1d2a-4c6b-8e7f-0a1b2c3d4e5f", "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AZURE_DEVOPS_EXT_PAT", "SYSTEM_ACCESSTOKEN", "TF_BUILD", "http_proxy", "https_proxy",
-                 "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -176,3 +170,4 @@ def test_usage_and_configuration_errors_are_exit_2(run_cli: RunCli, repo: Path, 
     assert result.code == 2, result.out + result.err
     assert expected in result.err
     assert "Traceback" not in result.err
+

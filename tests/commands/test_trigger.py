@@ -13,19 +13,17 @@ import pytest
 from vending import schemas
 
 from ..azdo import agent
-from ..azdo.fake_service import FINAL_YAML, FakeAzureDevOps, serving
+from ..azdo.fake_service import (
+    FINAL_YAML,
+    FakeAzureDevOps,
+    no_ambient_settings,  # noqa: F401 - the autouse fixture, imported to apply here
+    serving,
+)
 from ..conftest import EXAMPLES, Run, RunCli
 
 PAT = "pat-4c7e1b0a9f8d7e6c5b4a3f2e1d0c9b8a"
 BASIC = "Basic " + base64.b64encode(f":{PAT}".encode()).decode()
 REQUEST = str(EXAMPLES / "risk-models-prod.json")
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AZURE_DEVOPS_EXT_PAT", "SYSTEM_ACCESSTOKEN", "TF_BUILD", "http_proxy", "https_proxy",
-                 "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -215,3 +213,4 @@ def test_a_run_without_a_web_link_shows_its_api_url(run_cli: RunCli, service: Fa
     result = trigger(run_cli, service)
     assert result.code == 0, result.err
     assert result.out.splitlines()[-1] == "https://example.invalid/runs/7"
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ..azdo import fake_service
 from ..azdo.fake_service import FakeAzureDevOps, serving
 from ..commands import test_trigger
 from ..commands.test_trigger import BASIC, PAT, trigger
@@ -48,5 +49,5 @@ def test_plain_http_to_loopback_never_goes_through_a_proxy(run_cli: RunCli, serv
 
 
 # The same loopback service, and no proxy or token from the caller, as the trigger tests use.
-_no_ambient_settings = test_trigger._no_ambient_settings
+no_ambient_settings = fake_service.no_ambient_settings
 service = test_trigger.service
